@@ -1,0 +1,218 @@
+"""Indicators (what is measured) and their yearly results and targets."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from projects.models import Edition, Measure
+from strategy_portal import display
+
+# 年度 accepted anywhere: the Heisei era's first full fiscal year to far ahead.
+MIN_FISCAL_YEAR = 1989
+MAX_FISCAL_YEAR = 2100
+fiscal_year_validators = [MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)]
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def with_project(self):
+        return self.select_related("measure__category__section__theme__project")
+
+
+class Indicator(models.Model):
+    """Something the report counts: 相談件数 (件), 予算額 (千円) …"""
+
+    slug = models.SlugField("スラッグ", max_length=80, unique=True)
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="施策",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    name = models.CharField("名称", max_length=120)
+    unit = models.CharField("単位", max_length=20, blank=True)
+    group = models.CharField("見出し", max_length=120, blank=True, help_text="原資料で数値の上にある見出し")
+    description = models.TextField("定義", blank=True)
+    breakdown_dimension = models.CharField(
+        "内訳の区分", max_length=40, blank=True, help_text="例：コース別、地域別"
+    )
+    source = models.CharField("出典", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "指標"
+        verbose_name_plural = "指標"
+        ordering = ["measure", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.slug])
+
+
+class ResultQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Result.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Drafts are for signed-in staff only."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+    def in_order(self):
+        return self.order_by("indicator", "fiscal_year", "order", "breakdown")
+
+
+class Result(models.Model):
+    """One reported figure: an indicator's value for a fiscal year (and breakdown)."""
+
+    class Period(models.TextChoices):
+        FISCAL_YEAR = "fy", "年度"
+        CALENDAR_YEAR = "cy", "暦年"
+        SPAN = "span", "期間"
+        AS_OF = "as_of", "時点"
+        MONTH = "month", "年月"
+
+    class Qualifier(models.TextChoices):
+        NONE = "", "（なし）"
+        CUMULATIVE = "cumulative", "延べ"
+        SUBSET = "subset", "うち"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き（未公開）"
+        PUBLISHED = "published", "公開"
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="results"
+    )
+    edition = models.ForeignKey(
+        Edition,
+        verbose_name="掲載した報告書",
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        "年度", validators=fiscal_year_validators, help_text="暦年の統計では暦年"
+    )
+    value = models.DecimalField("値", max_digits=18, decimal_places=4)
+    period = models.CharField("期間の種類", max_length=10, choices=Period.choices, default="fy")
+    period_start = models.DateField("期間の開始", null=True, blank=True)
+    period_end = models.DateField("期間の終了・時点", null=True, blank=True)
+    approximate = models.BooleanField("概数（約）", default=False)
+    qualifier = models.CharField(
+        "修飾", max_length=20, choices=Qualifier.choices, default="", blank=True
+    )
+    denominator = models.DecimalField(
+        "分母", max_digits=18, decimal_places=4, null=True, blank=True, help_text="例：対象99市町村の99"
+    )
+    denominator_label = models.CharField("分母の名称", max_length=20, blank=True)
+    breakdown = models.CharField("内訳", max_length=60, blank=True, default="")
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    status = models.CharField(
+        "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField("出典", max_length=200, blank=True, help_text="空欄なら掲載した報告書")
+    note = models.TextField("注記", blank=True)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "実績"
+        verbose_name_plural = "実績"
+        ordering = ["indicator", "fiscal_year", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year", "breakdown"],
+                name="result_unique_per_year_and_breakdown",
+                violation_error_message="この指標・年度・内訳の実績はすでに登録されています。",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="result_value_not_negative",
+                violation_error_message="値に負の数は入力できません。",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=F("value")),
+                name="result_denominator_not_below_value",
+                violation_error_message="分母は値以上にしてください。",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=MIN_FISCAL_YEAR) & Q(fiscal_year__lte=MAX_FISCAL_YEAR),
+                name="result_fiscal_year_in_range",
+                violation_error_message=f"年度は{MIN_FISCAL_YEAR}～{MAX_FISCAL_YEAR}の範囲で入力してください。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(period="span")
+                | (
+                    Q(period_start__isnull=False)
+                    & Q(period_end__isnull=False)
+                    & Q(period_end__gte=F("period_start"))
+                ),
+                name="result_span_has_ordered_dates",
+                violation_error_message="期間には開始日と終了日（開始日以降）が必要です。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(period__in=["as_of", "month"]) | Q(period_end__isnull=False),
+                name="result_point_in_time_has_date",
+                violation_error_message="時点・年月の実績には日付が必要です。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.fiscal_year}年度 {self.breakdown}".strip()
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+    @property
+    def unit(self):
+        return self.indicator.unit
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def value_display(self):
+        return display.value_label(self, self.indicator.unit)
+
+    @property
+    def period_display(self):
+        return display.period_label(self)
+
+
+class Target(models.Model):
+    """An optional target value for an indicator in a fiscal year."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="targets"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=fiscal_year_validators)
+    value = models.DecimalField("目標値", max_digits=18, decimal_places=4)
+    note = models.TextField("注記", blank=True)
+
+    class Meta:
+        verbose_name = "目標"
+        verbose_name_plural = "目標"
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"],
+                name="target_unique_per_year",
+                violation_error_message="この指標・年度の目標はすでに登録されています。",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="target_value_not_negative",
+                violation_error_message="目標値に負の数は入力できません。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.fiscal_year}年度 目標"

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import DMO, CollaborationArea, Municipality, Subprefecture
+
+
+class MunicipalityInline(admin.TabularInline):
+    model = Municipality
+    fields = ("code", "name", "kana", "kind")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Subprefecture)
+class SubprefectureAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "seat", "order")
+    list_filter = ("kind",)
+    inlines = [MunicipalityInline]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kana", "kind", "subprefecture")
+    list_filter = ("subprefecture", "kind")
+    search_fields = ("code", "name", "kana")
+    list_select_related = ("subprefecture",)
+
+
+@admin.register(CollaborationArea)
+class CollaborationAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "start_fiscal_year", "status")
+    list_filter = ("kind", "start_fiscal_year")
+    search_fields = ("name", "members__name")
+    filter_horizontal = ("members",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(DMO)
+class DMOAdmin(admin.ModelAdmin):
+    list_display = ("name", "legal_form", "kind", "as_of")
+    list_filter = ("kind",)
+    search_fields = ("name",)

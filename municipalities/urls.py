@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "municipalities"
+
+urlpatterns = [
+    path("", views.municipality_list, name="list"),
+    path("subprefectures/<slug:slug>/", views.subprefecture_detail, name="subprefecture"),
+    path("areas/", views.area_list, name="areas"),
+    path("areas/<slug:slug>/", views.area_detail, name="area"),
+    path("<str:code>/", views.municipality_detail, name="detail"),
+]

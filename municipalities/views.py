@@ -1,0 +1,59 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from projects.models import Measure
+
+from .models import DMO, CollaborationArea, Municipality, Subprefecture
+
+
+def municipality_list(request):
+    subprefectures = Subprefecture.objects.prefetch_related(
+        Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+    )
+    return render(
+        request,
+        "municipalities/municipality_list.html",
+        {"subprefectures": subprefectures, "total": Municipality.objects.count()},
+    )
+
+
+def subprefecture_detail(request, slug):
+    subprefecture = get_object_or_404(Subprefecture, slug=slug)
+    municipalities = subprefecture.municipalities.order_by("code")
+    return render(
+        request,
+        "municipalities/subprefecture_detail.html",
+        {"subprefecture": subprefecture, "municipalities": municipalities},
+    )
+
+
+def municipality_detail(request, code):
+    municipality = get_object_or_404(Municipality.objects.select_related("subprefecture"), code=code)
+    measures = (
+        Measure.objects.filter(municipalities=municipality)
+        .select_related("category__section__theme__project", "category__section__edition")
+        .order_by("category__section__theme__project__number", "-category__section__edition__year")
+    )
+    context = {
+        "municipality": municipality,
+        "areas": municipality.collaboration_areas.all(),
+        "measures": measures,
+    }
+    return render(request, "municipalities/municipality_detail.html", context)
+
+
+def area_list(request):
+    areas = CollaborationArea.objects.prefetch_related(
+        Prefetch("members", queryset=Municipality.objects.order_by("code"))
+    )
+    return render(
+        request, "municipalities/area_list.html", {"areas": areas, "dmos": DMO.objects.all()}
+    )
+
+
+def area_detail(request, slug):
+    area = get_object_or_404(CollaborationArea, slug=slug)
+    members = area.members.select_related("subprefecture").order_by("code")
+    return render(
+        request, "municipalities/area_detail.html", {"area": area, "members": members}
+    )

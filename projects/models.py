@@ -1,0 +1,266 @@
+"""The strategy, its report editions, and the priority projects' content."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from municipalities.models import Municipality
+
+
+class Strategy(models.Model):
+    """北海道創生総合戦略: a five-year plan with a population vision."""
+
+    slug = models.SlugField("スラッグ", unique=True)
+    name = models.CharField("名称", max_length=80)
+    start_year = models.PositiveSmallIntegerField("開始年度")
+    end_year = models.PositiveSmallIntegerField("終了年度")
+    vision_target_year = models.PositiveSmallIntegerField("人口ビジョンの目標年")
+    vision_population_high = models.PositiveIntegerField("人口ビジョン（上限）")
+    vision_population_low = models.PositiveIntegerField("人口ビジョン（下限）")
+    vision_text = models.CharField("人口ビジョン（原文）", max_length=80)
+    pillars = models.JSONField("構成", default=list, help_text="例：重点戦略プロジェクト・基本戦略・地域戦略")
+
+    class Meta:
+        verbose_name = "総合戦略"
+        verbose_name_plural = "総合戦略"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("start_year")),
+                name="strategy_years_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vision_population_high__gte=models.F("vision_population_low")),
+                name="strategy_vision_range_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.start_year}～{self.end_year}）"
+
+    def get_absolute_url(self):
+        return reverse("projects:home")
+
+
+class StrategyPhase(models.Model):
+    """What one year of the strategy stood for (2015 策定 … 2019 総仕上げ)."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="phases")
+    year = models.PositiveSmallIntegerField("年")
+    headlines = models.JSONField("見出し", default=list)
+    summary = models.TextField("概要", blank=True)
+    blocks = models.JSONField("主な内容", default=list, help_text='[{"title": "...", "items": [...]}]')
+
+    class Meta:
+        verbose_name = "戦略の年次展開"
+        verbose_name_plural = "戦略の年次展開"
+        ordering = ["strategy", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "year"], name="phase_unique_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年"
+
+
+class EditionQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-year")
+
+
+class Edition(models.Model):
+    """One yearly report (the 2018 edition: 2018年度の推進方向, results to FY2017)."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="editions")
+    year = models.PositiveSmallIntegerField("版（年）", unique=True)
+    title = models.CharField("表題", max_length=120)
+    document_number = models.CharField("資料番号", max_length=20, blank=True)
+    published_on = models.DateField("発行日")
+    publisher = models.CharField("発行者", max_length=40)
+    direction_fiscal_year = models.PositiveSmallIntegerField("推進方向の年度")
+    results_fiscal_year = models.PositiveSmallIntegerField("実績の最新年度")
+    tagline = models.CharField("標語", max_length=120, blank=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "報告書の版"
+        verbose_name_plural = "報告書の版"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年版 {self.title}"
+
+    @property
+    def direction_heading(self):
+        return f"{self.direction_fiscal_year}年度の推進方向"
+
+
+class SourceCorrection(models.Model):
+    """A slip in the source text (OCR or extraction) and what we store instead."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="corrections")
+    location = models.CharField("箇所", max_length=200)
+    printed = models.CharField("原資料の表記", max_length=200)
+    corrected = models.CharField("訂正後", max_length=200)
+    reason = models.TextField("理由", blank=True)
+
+    class Meta:
+        verbose_name = "原資料の訂正"
+        verbose_name_plural = "原資料の訂正"
+        ordering = ["edition", "pk"]
+
+    def __str__(self):
+        return f"{self.printed} → {self.corrected}"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by("number")
+
+
+class Project(models.Model):
+    """A 重点戦略プロジェクト."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="projects")
+    number = models.PositiveSmallIntegerField("番号", unique=True)
+    slug = models.SlugField("スラッグ", unique=True)
+    name = models.CharField("名称", max_length=120)
+    short_name = models.CharField("略称", max_length=60)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "重点戦略プロジェクト"
+        verbose_name_plural = "重点戦略プロジェクト"
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.slug])
+
+
+class Theme(models.Model):
+    """A page of a project (～ subtitle ～); some projects have one untitled theme."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    order = models.PositiveSmallIntegerField("表示順")
+    title = models.CharField("副題", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = "テーマ"
+        verbose_name_plural = "テーマ"
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "order"], name="theme_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.short_name}：{self.title or '（副題なし）'}"
+
+    def get_absolute_url(self):
+        return f"{self.project.get_absolute_url()}#theme-{self.order}"
+
+
+class Section(models.Model):
+    """「これまでの主な取組」 or 「20XX年度の推進方向」 of a theme, in one edition."""
+
+    class Kind(models.TextChoices):
+        ACHIEVEMENTS = "achievements", "これまでの主な取組"
+        DIRECTION = "direction", "推進方向"
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="sections")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    lead = models.TextField("リード文", blank=True)
+    captions = models.JSONField("図・写真の説明", default=list, blank=True)
+    note = models.TextField("編集注", blank=True, help_text="原資料にない、このサイトの注記")
+
+    class Meta:
+        verbose_name = "セクション"
+        verbose_name_plural = "セクション"
+        ordering = ["theme", "-edition__year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "edition", "kind"], name="section_unique_per_edition"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.theme} / {self.heading}"
+
+    @property
+    def heading(self):
+        if self.kind == self.Kind.DIRECTION:
+            return self.edition.direction_heading
+        return self.get_kind_display()
+
+
+class Category(models.Model):
+    """A heading inside a section (移住・定住の促進, 【結婚期】 …); one level may nest."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    order = models.PositiveSmallIntegerField("表示順")
+    title = models.CharField("見出し", max_length=200, blank=True)
+    lead = models.TextField("リード文", blank=True)
+    note = models.TextField("編集注", blank=True)
+
+    class Meta:
+        verbose_name = "分類"
+        verbose_name_plural = "分類"
+        ordering = ["section", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "order"], name="category_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.title or "（見出しなし）"
+
+
+class MeasureQuerySet(models.QuerySet):
+    def for_project_page(self):
+        return self.select_related("category").prefetch_related("municipalities").order_by(
+            "category__order", "order"
+        )
+
+
+class Measure(models.Model):
+    """A ◆ measure: title, paragraph, bullet points, funding note."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="measures")
+    order = models.PositiveSmallIntegerField("表示順")
+    title = models.CharField("名称", max_length=200)
+    body = models.TextField("本文", blank=True)
+    bullets = models.JSONField(
+        "箇条書き", default=list, blank=True, help_text='文字列、または {"text": ..., "items": [...]}'
+    )
+    funding_note = models.CharField("財源の注記", max_length=200, blank=True)
+    captions = models.JSONField("図・写真の説明", default=list, blank=True)
+    note = models.TextField("編集注", blank=True)
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name="関係市町村", blank=True, related_name="measures"
+    )
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "施策"
+        verbose_name_plural = "施策"
+        ordering = ["category", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "order"], name="measure_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @cached_property
+    def project(self):
+        return self.category.section.theme.project
+
+    def get_absolute_url(self):
+        return f"{self.project.get_absolute_url()}#measure-{self.pk}"

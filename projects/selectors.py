@@ -1,0 +1,67 @@
+"""Reads for the project pages: a whole page's tree in a fixed number of queries."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from indicators.models import Indicator, Result
+
+from .models import Category, Edition, Measure, Project, Section
+
+
+def editions_of(*, project: Project) -> list[Edition]:
+    """Editions that have content for this project, newest first."""
+    return list(Edition.objects.filter(sections__theme__project=project).distinct().latest_first())
+
+
+def project_page(*, project: Project, edition: Edition, user) -> list:
+    """The project's themes, each with .page_sections → .top_categories → .measure_list.
+
+    Categories and measures are read flat and assembled here, so the page costs
+    the same number of queries however many headings and measures it has.
+    """
+    themes = list(project.themes.all())
+    sections = list(
+        Section.objects.filter(theme__project=project, edition=edition)
+        .select_related("edition")
+        .order_by("theme__order", "kind")
+    )
+    categories = list(Category.objects.filter(section__in=sections).order_by("order"))
+    results = Result.objects.visible_to(user).order_by("fiscal_year", "order", "breakdown")
+    measures = list(
+        Measure.objects.filter(category__in=categories)
+        .prefetch_related(
+            "municipalities",
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("order").prefetch_related(
+                    Prefetch("results", queryset=results)
+                ),
+            ),
+        )
+        .order_by("order")
+    )
+
+    measures_by_category = defaultdict(list)
+    for measure in measures:
+        measures_by_category[measure.category_id].append(measure)
+    children_by_parent = defaultdict(list)
+    categories_by_section = defaultdict(list)
+    for category in categories:
+        category.measure_list = measures_by_category[category.pk]
+        if category.parent_id:
+            children_by_parent[category.parent_id].append(category)
+        else:
+            categories_by_section[category.section_id].append(category)
+    for category in categories:
+        category.child_list = children_by_parent[category.pk]
+    sections_by_theme = defaultdict(list)
+    for section in sections:
+        section.top_categories = categories_by_section[section.pk]
+        sections_by_theme[section.theme_id].append(section)
+    for theme in themes:
+        # これまでの主な取組 first, then the direction, as in the report.
+        theme.page_sections = sorted(
+            sections_by_theme[theme.pk], key=lambda s: s.kind != Section.Kind.ACHIEVEMENTS
+        )
+    return [theme for theme in themes if theme.page_sections]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/<slug:slug>/", views.project_detail, name="detail"),
+    path("about/", views.about, name="about"),
+]

@@ -1,0 +1,72 @@
+"""Display rules used everywhere: Japanese era years, numbers with units, periods."""
+
+import datetime
+from decimal import Decimal
+
+# (first year, era name); a fiscal year takes the era in force for most of it:
+# FY2019 (April 2019–March 2020) is 令和元年度, as the prefecture writes it.
+ERAS = ((2019, "令和"), (1989, "平成"), (1926, "昭和"))
+
+
+def era_year(year: int) -> str:
+    """2017 → 平成29, 2019 → 令和元."""
+    for first, name in ERAS:
+        if year >= first:
+            number = year - first + 1
+            return f"{name}{'元' if number == 1 else number}"
+    return str(year)
+
+
+def fiscal_year_label(year: int | None) -> str:
+    """2017 → 2017年度（平成29年度）."""
+    if year is None:
+        return ""
+    return f"{year}年度（{era_year(year)}年度）"
+
+
+def calendar_year_label(year: int) -> str:
+    return f"{year}年（{era_year(year)}年）"
+
+
+def date_label(value: datetime.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_number(value) -> str:
+    """Thousands separators, no trailing zeros: Decimal('20814.0000') → 20,814."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    text = f"{value.normalize():,f}"
+    return text
+
+
+def period_label(result) -> str:
+    """The period a result covers, as the reader expects to see it."""
+    kind = result.period
+    if kind == "cy":
+        return calendar_year_label(result.fiscal_year)
+    if kind == "span" and result.period_start and result.period_end:
+        return f"{date_label(result.period_start)}～{date_label(result.period_end)}"
+    if kind == "as_of" and result.period_end:
+        return f"{date_label(result.period_end)}現在"
+    if kind == "month" and result.period_end:
+        return f"{result.period_end.year}年{result.period_end.month}月"
+    return fiscal_year_label(result.fiscal_year)
+
+
+def value_label(result, unit: str) -> str:
+    """813件, 約6,900人, 延べ203市町村, 80市町村（対象99市町村）."""
+    prefix = ""
+    if result.qualifier == "subset":
+        prefix += "うち"
+    if result.qualifier == "cumulative":
+        prefix += "延べ"
+    if result.approximate:
+        prefix += "約"
+    text = f"{prefix}{format_number(result.value)}{unit}"
+    if result.denominator is not None:
+        text += f"（{result.denominator_label}{format_number(result.denominator)}{unit}）"
+    return text

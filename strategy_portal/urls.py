@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "北海道創生総合戦略ポータル 管理"
+admin.site.site_title = "戦略ポータル管理"
+admin.site.index_title = "データの管理"
+
+urlpatterns = [
+    path("", include("projects.urls")),
+    path("indicators/", include("indicators.urls")),
+    path("municipalities/", include("municipalities.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]
