@@ -6,8 +6,18 @@ from .models import Indicator, Result, Target
 class ResultInline(admin.TabularInline):
     model = Result
     fields = (
-        "fiscal_year", "breakdown", "value", "approximate", "qualifier", "denominator",
-        "denominator_label", "period", "period_start", "period_end", "status", "edition",
+        "fiscal_year",
+        "breakdown",
+        "value",
+        "approximate",
+        "qualifier",
+        "denominator",
+        "denominator_label",
+        "period",
+        "period_start",
+        "period_end",
+        "status",
+        "edition",
     )
     extra = 0
 
@@ -29,7 +39,14 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Result)
 class ResultAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "fiscal_year", "breakdown", "value_display", "period_display", "status")
+    list_display = (
+        "indicator",
+        "fiscal_year",
+        "breakdown",
+        "value_display",
+        "period_display",
+        "status",
+    )
     list_filter = (
         "status",
         "fiscal_year",

@@ -11,7 +11,11 @@ from strategy_portal import display
 # 年度 accepted anywhere: the Heisei era's first full fiscal year to far ahead.
 MIN_FISCAL_YEAR = 1989
 MAX_FISCAL_YEAR = 2100
-fiscal_year_validators = [MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)]
+FISCAL_YEAR_MESSAGE = f"年度は{MIN_FISCAL_YEAR}～{MAX_FISCAL_YEAR}の範囲で入力してください。"
+fiscal_year_validators = [
+    MinValueValidator(MIN_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
+    MaxValueValidator(MAX_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
+]
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -33,7 +37,9 @@ class Indicator(models.Model):
     )
     name = models.CharField("名称", max_length=120)
     unit = models.CharField("単位", max_length=20, blank=True)
-    group = models.CharField("見出し", max_length=120, blank=True, help_text="原資料で数値の上にある見出し")
+    group = models.CharField(
+        "見出し", max_length=120, blank=True, help_text="原資料で数値の上にある見出し"
+    )
     description = models.TextField("定義", blank=True)
     breakdown_dimension = models.CharField(
         "内訳の区分", max_length=40, blank=True, help_text="例：コース別、地域別"
@@ -109,7 +115,12 @@ class Result(models.Model):
         "修飾", max_length=20, choices=Qualifier.choices, default="", blank=True
     )
     denominator = models.DecimalField(
-        "分母", max_digits=18, decimal_places=4, null=True, blank=True, help_text="例：対象99市町村の99"
+        "分母",
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="例：対象99市町村の99",
     )
     denominator_label = models.CharField("分母の名称", max_length=20, blank=True)
     breakdown = models.CharField("内訳", max_length=60, blank=True, default="")
@@ -117,7 +128,9 @@ class Result(models.Model):
     status = models.CharField(
         "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    source = models.CharField("出典", max_length=200, blank=True, help_text="空欄なら掲載した報告書")
+    source = models.CharField(
+        "出典", max_length=200, blank=True, help_text="空欄なら掲載した報告書"
+    )
     note = models.TextField("注記", blank=True)
 
     objects = ResultQuerySet.as_manager()
@@ -145,7 +158,7 @@ class Result(models.Model):
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=MIN_FISCAL_YEAR) & Q(fiscal_year__lte=MAX_FISCAL_YEAR),
                 name="result_fiscal_year_in_range",
-                violation_error_message=f"年度は{MIN_FISCAL_YEAR}～{MAX_FISCAL_YEAR}の範囲で入力してください。",
+                violation_error_message=FISCAL_YEAR_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=~Q(period="span")

@@ -6,14 +6,16 @@ from .models import Indicator, Result
 
 def indicator_list(request):
     results = Result.objects.visible_to(request.user).order_by("fiscal_year", "order", "breakdown")
-    indicators = Indicator.objects.with_project().prefetch_related(
-        Prefetch("results", queryset=results)
-    ).order_by(
-        "measure__category__section__theme__project__number",
-        "measure__category__section__theme__order",
-        "measure__category__order",
-        "measure__order",
-        "order",
+    indicators = (
+        Indicator.objects.with_project()
+        .prefetch_related(Prefetch("results", queryset=results))
+        .order_by(
+            "measure__category__section__theme__project__number",
+            "measure__category__section__theme__order",
+            "measure__category__order",
+            "measure__order",
+            "order",
+        )
     )
     return render(request, "indicators/indicator_list.html", {"indicators": indicators})
 

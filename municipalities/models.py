@@ -106,7 +106,10 @@ class CollaborationArea(models.Model):
         Municipality, verbose_name="構成市町村", related_name="collaboration_areas"
     )
     member_note = models.CharField(
-        "構成市町村の補足", max_length=80, blank=True, help_text="原資料が名前を挙げていない構成団体など"
+        "構成市町村の補足",
+        max_length=80,
+        blank=True,
+        help_text="原資料が名前を挙げていない構成団体など",
     )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 

@@ -28,7 +28,9 @@ def subprefecture_detail(request, slug):
 
 
 def municipality_detail(request, code):
-    municipality = get_object_or_404(Municipality.objects.select_related("subprefecture"), code=code)
+    municipality = get_object_or_404(
+        Municipality.objects.select_related("subprefecture"), code=code
+    )
     measures = (
         Measure.objects.filter(municipalities=municipality)
         .select_related("category__section__theme__project", "category__section__edition")
@@ -54,6 +56,4 @@ def area_list(request):
 def area_detail(request, slug):
     area = get_object_or_404(CollaborationArea, slug=slug)
     members = area.members.select_related("subprefecture").order_by("code")
-    return render(
-        request, "municipalities/area_detail.html", {"area": area, "members": members}
-    )
+    return render(request, "municipalities/area_detail.html", {"area": area, "members": members})

@@ -18,6 +18,11 @@ class StrategyPhaseInline(admin.StackedInline):
     extra = 0
 
 
+@admin.register(StrategyPhase)
+class StrategyPhaseAdmin(admin.ModelAdmin):
+    list_display = ("year", "strategy")
+
+
 @admin.register(Strategy)
 class StrategyAdmin(admin.ModelAdmin):
     list_display = ("name", "start_year", "end_year", "vision_text")
@@ -27,6 +32,13 @@ class StrategyAdmin(admin.ModelAdmin):
 class SourceCorrectionInline(admin.TabularInline):
     model = SourceCorrection
     extra = 0
+
+
+@admin.register(SourceCorrection)
+class SourceCorrectionAdmin(admin.ModelAdmin):
+    list_display = ("printed", "corrected", "location", "edition")
+    list_filter = ("edition",)
+    search_fields = ("printed", "corrected", "location")
 
 
 @admin.register(Edition)

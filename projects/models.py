@@ -18,7 +18,9 @@ class Strategy(models.Model):
     vision_population_high = models.PositiveIntegerField("人口ビジョン（上限）")
     vision_population_low = models.PositiveIntegerField("人口ビジョン（下限）")
     vision_text = models.CharField("人口ビジョン（原文）", max_length=80)
-    pillars = models.JSONField("構成", default=list, help_text="例：重点戦略プロジェクト・基本戦略・地域戦略")
+    pillars = models.JSONField(
+        "構成", default=list, help_text="例：重点戦略プロジェクト・基本戦略・地域戦略"
+    )
 
     class Meta:
         verbose_name = "総合戦略"
@@ -48,7 +50,9 @@ class StrategyPhase(models.Model):
     year = models.PositiveSmallIntegerField("年")
     headlines = models.JSONField("見出し", default=list)
     summary = models.TextField("概要", blank=True)
-    blocks = models.JSONField("主な内容", default=list, help_text='[{"title": "...", "items": [...]}]')
+    blocks = models.JSONField(
+        "主な内容", default=list, help_text='[{"title": "...", "items": [...]}]'
+    )
 
     class Meta:
         verbose_name = "戦略の年次展開"
@@ -223,8 +227,10 @@ class Category(models.Model):
 
 class MeasureQuerySet(models.QuerySet):
     def for_project_page(self):
-        return self.select_related("category").prefetch_related("municipalities").order_by(
-            "category__order", "order"
+        return (
+            self.select_related("category")
+            .prefetch_related("municipalities")
+            .order_by("category__order", "order")
         )
 
 
@@ -236,7 +242,10 @@ class Measure(models.Model):
     title = models.CharField("名称", max_length=200)
     body = models.TextField("本文", blank=True)
     bullets = models.JSONField(
-        "箇条書き", default=list, blank=True, help_text='文字列、または {"text": ..., "items": [...]}'
+        "箇条書き",
+        default=list,
+        blank=True,
+        help_text='文字列、または {"text": ..., "items": [...]}',
     )
     funding_note = models.CharField("財源の注記", max_length=200, blank=True)
     captions = models.JSONField("図・写真の説明", default=list, blank=True)
@@ -258,9 +267,11 @@ class Measure(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        """The project page of the measure's edition, at the measure."""
+        section = self.category.section
+        return f"{self.project.get_absolute_url()}?edition={section.edition.year}#measure-{self.pk}"
+
     @cached_property
     def project(self):
         return self.category.section.theme.project
-
-    def get_absolute_url(self):
-        return f"{self.project.get_absolute_url()}#measure-{self.pk}"

@@ -185,9 +185,15 @@ def load_areas(path: Path) -> dict:
 def load_edition(folder: Path, replace: bool = False) -> dict:
     """Load one edition folder (edition.yaml + project_N.yaml); skip it if present."""
     edition_path = folder / "edition.yaml"
-    data = fields(read_yaml(edition_path), str(edition_path), ("edition",), {
-        "strategy": None, "corrections": [],
-    })
+    data = fields(
+        read_yaml(edition_path),
+        str(edition_path),
+        ("edition",),
+        {
+            "strategy": None,
+            "corrections": [],
+        },
+    )
     meta = fields(
         data["edition"],
         f"{edition_path}: edition",
@@ -279,7 +285,9 @@ def load_strategy(node, where) -> Strategy:
 def load_corrections(edition, nodes, where) -> None:
     for index, node in enumerate(nodes or []):
         data = fields(
-            node, f"{where}: corrections[{index}]", ("printed", "corrected"),
+            node,
+            f"{where}: corrections[{index}]",
+            ("printed", "corrected"),
             {"location": "", "reason": ""},
         )
         SourceCorrection.objects.create(edition=edition, **data)
@@ -299,7 +307,8 @@ class EditionLoader:
         data = fields(read_yaml(self.path), str(self.path), ("project",), {"corrections": []})
         load_corrections(self.edition, data["corrections"], self.path)
         node = fields(
-            data["project"], f"{self.path}: project",
+            data["project"],
+            f"{self.path}: project",
             ("number", "slug", "name", "short_name", "themes"),
         )
         project, _ = Project.objects.update_or_create(
@@ -336,7 +345,9 @@ class EditionLoader:
         )
         counter = iter(range(1, 10_000))
         for index, category_node in enumerate(data["categories"]):
-            self.load_category(section, None, category_node, f"{where}.categories[{index}]", counter)
+            self.load_category(
+                section, None, category_node, f"{where}.categories[{index}]", counter
+            )
 
     def load_category(self, section, parent, node, where, counter):
         data = fields(
@@ -363,8 +374,13 @@ class EditionLoader:
             where,
             ("title",),
             {
-                "body": "", "bullets": [], "funding_note": "", "captions": [], "note": "",
-                "municipalities": [], "indicators": [],
+                "body": "",
+                "bullets": [],
+                "funding_note": "",
+                "captions": [],
+                "note": "",
+                "municipalities": [],
+                "indicators": [],
             },
         )
         municipalities = municipalities_named(data.pop("municipalities"), where)
@@ -398,9 +414,16 @@ class EditionLoader:
             where,
             ("fiscal_year", "value"),
             {
-                "period": "fy", "period_start": None, "period_end": None, "approximate": False,
-                "qualifier": "", "denominator": None, "denominator_label": "", "breakdown": "",
-                "note": "", "source": "",
+                "period": "fy",
+                "period_start": None,
+                "period_end": None,
+                "approximate": False,
+                "qualifier": "",
+                "denominator": None,
+                "denominator_label": "",
+                "breakdown": "",
+                "note": "",
+                "source": "",
             },
         )
         result = Result(
@@ -423,7 +446,9 @@ class EditionLoader:
             # An earlier edition reported this figure: keep it (and any editor's
             # correction of it); the seed never overwrites the database.
             if existing.value != result.value:
-                log.warning("%s: %s already stored as %s; kept", where, result.value, existing.value)
+                log.warning(
+                    "%s: %s already stored as %s; kept", where, result.value, existing.value
+                )
             return
         try:
             result.full_clean(exclude=["edition", "indicator"])

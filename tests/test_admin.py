@@ -1,0 +1,51 @@
+"""The admin: every model is registered, its pages open, its names are Japanese."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("projects", "indicators", "municipalities")
+
+
+def our_models():
+    return [m for app in OUR_APPS for m in apps.get_app_config(app).get_models()]
+
+
+def test_every_model_is_registered_with_a_japanese_name():
+    for model in our_models():
+        assert admin.site.is_registered(model), model
+        name = str(model._meta.verbose_name)
+        assert not name.isascii() or name.startswith("DMO") or "DMO" in name, name
+
+
+def test_every_changelist_and_add_page_opens(admin_client_):
+    for model in our_models():
+        info = (model._meta.app_label, model._meta.model_name)
+        assert (
+            admin_client_.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+        ), info
+        assert admin_client_.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
+
+
+def test_change_pages_open_for_seed_rows(admin_client_):
+    for model in our_models():
+        obj = model.objects.first()
+        if obj is None:
+            continue
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+        )
+        assert admin_client_.get(url).status_code == 200, url
+
+
+def test_search_and_filters_on_results(admin_client_):
+    url = reverse("admin:indicators_result_changelist")
+    page = admin_client_.get(url, {"q": "相談件数"}).content.decode()
+    assert "813件" in page
+    assert (
+        admin_client_.get(url, {"fiscal_year": "2017", "status__exact": "published"}).status_code
+        == 200
+    )
