@@ -43,6 +43,11 @@ def format_number(value) -> str:
     return text
 
 
+def format_man(value) -> str:
+    """A count in 万 (ten thousands), as Japanese plans state populations: 4600000 → 460."""
+    return format_number(Decimal(value) / 10_000)
+
+
 def period_label(result) -> str:
     """The period a result covers, as the reader expects to see it."""
     kind = result.period

@@ -128,3 +128,12 @@ def test_list_pages_query_counts_are_fixed(
 ):
     with django_assert_max_num_queries(limit):
         client.get(reverse(name, args=args))
+
+
+def test_home_shows_the_vision_timeline_and_five_projects(client):
+    page = client.get(reverse("projects:home")).content.decode()
+    assert "2040年に<strong>460～450</strong>万人" in page
+    for year in range(2015, 2020):
+        assert f"{year}年</h3>" in page
+    for project in Project.objects.all():
+        assert project.get_absolute_url() in page

@@ -84,3 +84,8 @@ def test_periods_read_as_printed_kinds():
         display.period_label(result(period="month", period_end=datetime.date(2016, 11, 1)))
         == "2016年11月"
     )
+
+
+def test_populations_read_in_man():
+    assert display.format_man(4_600_000) == "460"
+    assert display.format_man(5_381_733) == "538.1733"
