@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from projects.models import Edition, Measure
 from strategy_portal import display
@@ -48,6 +49,7 @@ class Indicator(models.Model):
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="指標の履歴")
 
     class Meta:
         verbose_name = "指標"
@@ -209,6 +211,9 @@ class Target(models.Model):
     fiscal_year = models.PositiveSmallIntegerField("年度", validators=fiscal_year_validators)
     value = models.DecimalField("目標値", max_digits=18, decimal_places=4)
     note = models.TextField("注記", blank=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="目標の履歴", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "目標"
