@@ -68,8 +68,8 @@ class ResultQuerySet(models.QuerySet):
         return self.filter(status=Result.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts are for signed-in staff only."""
-        if user.is_authenticated and user.is_staff:
+        """Drafts only for signed-in users who may view results (staff, editors)."""
+        if user.is_authenticated and user.has_perm("indicators.view_result"):
             return self
         return self.published()
 

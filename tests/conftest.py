@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
 
@@ -21,7 +22,8 @@ def seed_dir():
 @pytest.fixture
 def staff_client(django_user_model):
     """Prefectural staff: signed in, may read drafts. A client of its own."""
-    user = django_user_model.objects.create_user("staff", password="pw-staff-123", is_staff=True)
+    user = django_user_model.objects.create_user("staff", password="pw-staff-123")
+    user.user_permissions.add(Permission.objects.get(codename="view_result"))
     staff = Client()
     staff.force_login(user)
     return staff

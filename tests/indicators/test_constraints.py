@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -76,5 +77,7 @@ def test_published_hides_drafts(indicator, django_user_model):
     draft = new_result(indicator, status="draft")
     draft.save()
     assert draft not in Result.objects.published()
-    staff = django_user_model(username="s", is_staff=True)
-    assert draft in Result.objects.visible_to(staff)
+    staff = django_user_model.objects.create_user("s")
+    staff.user_permissions.add(Permission.objects.get(codename="view_result"))
+    assert draft in Result.objects.visible_to(django_user_model.objects.get(pk=staff.pk))
+    assert draft not in Result.objects.visible_to(django_user_model.objects.create_user("t"))
