@@ -130,12 +130,19 @@ class Result(models.Model):
     status = models.CharField(
         "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    provisional = models.BooleanField("速報値", default=False, help_text="確定値でなく速報値のとき")
     source = models.CharField(
         "出典", max_length=200, blank=True, help_text="空欄なら掲載した報告書"
     )
     note = models.TextField("注記", blank=True)
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    version = models.PositiveIntegerField(
+        "版数", default=1, editable=False, help_text="同時編集による上書きを防ぐための番号"
+    )
 
     objects = ResultQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="実績の履歴", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "実績"
