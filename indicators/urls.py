@@ -6,5 +6,9 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", views.indicator_list, name="list"),
+    path("results.csv", views.results_csv, name="results_csv"),
+    path("results.json", views.results_json, name="results_json"),
     path("<slug:slug>/", views.indicator_detail, name="detail"),
+    path("<slug:slug>/results.csv", views.indicator_csv, name="detail_csv"),
+    path("<slug:slug>/results.json", views.indicator_json, name="detail_json"),
 ]

@@ -1,32 +1,88 @@
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
 
+from . import exports
+from .cards import card_for
+from .filters import ResultFilter
 from .models import Indicator, Result
+from .tables import ResultTable
+
+RESULT_RELATIONS = ("indicator__measure__category__section__theme__project", "edition")
+
+
+def filtered_results(request):
+    """The results the visitor may see, narrowed by the table's filters."""
+    results = Result.objects.visible_to(request.user).select_related(*RESULT_RELATIONS)
+    filterset = ResultFilter(request.GET or None, queryset=results)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, results.none()
+    return filterset, filterset.qs
 
 
 def indicator_list(request):
-    results = Result.objects.visible_to(request.user).order_by("fiscal_year", "order", "breakdown")
-    indicators = (
-        Indicator.objects.with_project()
-        .prefetch_related(Prefetch("results", queryset=results))
-        .order_by(
-            "measure__category__section__theme__project__number",
-            "measure__category__section__theme__order",
-            "measure__category__order",
-            "measure__order",
-            "order",
-        )
+    filterset, results = filtered_results(request)
+    table = ResultTable(results)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    query = request.GET.copy()
+    for key in ("page", "sort"):
+        query.pop(key, None)
+    context = {"filter": filterset, "table": table, "query": query.urlencode()}
+    return render(request, "indicators/indicator_list.html", context)
+
+
+def results_csv(request):
+    _, results = filtered_results(request)
+    return exports.csv_response(results.in_order(), "hokkaido-sousei-results.csv")
+
+
+def results_json(request):
+    _, results = filtered_results(request)
+    return exports.json_response(results.in_order(), filters=request.GET.dict())
+
+
+def _indicator_and_results(request, slug):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related(
+            "measure__category__section__theme__project", "measure__category__section__edition"
+        ),
+        slug=slug,
     )
-    return render(request, "indicators/indicator_list.html", {"indicators": indicators})
-
-
-def indicator_detail(request, slug):
-    indicator = get_object_or_404(Indicator.objects.with_project(), slug=slug)
     results = (
         Result.objects.visible_to(request.user)
         .filter(indicator=indicator)
-        .select_related("edition")
+        .select_related(*RESULT_RELATIONS)
         .order_by("fiscal_year", "order", "breakdown")
     )
-    context = {"indicator": indicator, "results": results, "targets": indicator.targets.all()}
+    return indicator, results
+
+
+def indicator_detail(request, slug):
+    indicator, results = _indicator_and_results(request, slug)
+    card = card_for(indicator, results)
+    context = {
+        "indicator": indicator,
+        "card": card,
+        "targets": indicator.targets.all(),
+        "charts": card.chart is not None,
+    }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+def indicator_csv(request, slug):
+    indicator, results = _indicator_and_results(request, slug)
+    return exports.csv_response(results, f"{indicator.slug}.csv")
+
+
+def indicator_json(request, slug):
+    indicator, results = _indicator_and_results(request, slug)
+    meta = {
+        "indicator": {
+            "id": indicator.slug,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "description": indicator.description,
+            "breakdown_dimension": indicator.breakdown_dimension,
+            "url": request.build_absolute_uri(indicator.get_absolute_url()),
+        }
+    }
+    return exports.json_response(results, **meta)

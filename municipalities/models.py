@@ -116,7 +116,7 @@ class CollaborationArea(models.Model):
     class Meta:
         verbose_name = "連携地域"
         verbose_name_plural = "連携地域"
-        ordering = ["kind", "order"]
+        ordering = ["order"]
 
     def __str__(self):
         return self.name

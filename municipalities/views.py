@@ -3,7 +3,22 @@ from django.shortcuts import get_object_or_404, render
 
 from projects.models import Measure
 
+from .charts import Point, points_map
 from .models import DMO, CollaborationArea, Municipality, Subprefecture
+
+
+def _map(areas_by_municipality: dict, marked_name: str, unmarked_name: str):
+    points = [
+        Point(
+            name=m.name,
+            latitude=float(m.latitude),
+            longitude=float(m.longitude),
+            marked=m.pk in areas_by_municipality,
+            label="・".join(areas_by_municipality.get(m.pk, [])),
+        )
+        for m in Municipality.objects.exclude(latitude=None).exclude(longitude=None)
+    ]
+    return points_map(points, marked_name, unmarked_name)
 
 
 def municipality_list(request):
@@ -45,12 +60,22 @@ def municipality_detail(request, code):
 
 
 def area_list(request):
-    areas = CollaborationArea.objects.prefetch_related(
-        Prefetch("members", queryset=Municipality.objects.order_by("code"))
+    areas = list(
+        CollaborationArea.objects.prefetch_related(
+            Prefetch("members", queryset=Municipality.objects.order_by("code"))
+        )
     )
-    return render(
-        request, "municipalities/area_list.html", {"areas": areas, "dmos": DMO.objects.all()}
-    )
+    taking_part = {}
+    for area in areas:
+        for member in area.members.all():
+            taking_part.setdefault(member.pk, []).append(area.name)
+    context = {
+        "areas": areas,
+        "dmos": DMO.objects.all(),
+        "map": _map(taking_part, "連携地域に参加している市町村", "その他の市町村"),
+        "charts": True,
+    }
+    return render(request, "municipalities/area_list.html", context)
 
 
 def area_detail(request, slug):

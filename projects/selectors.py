@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
+from indicators.cards import card_for
 from indicators.models import Indicator, Result
 
 from .models import Category, Edition, Measure, Project, Section
@@ -44,6 +45,8 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
 
     measures_by_category = defaultdict(list)
     for measure in measures:
+        cards = (card_for(indicator) for indicator in measure.indicators.all())
+        measure.cards = [card for card in cards if card.results]
         measures_by_category[measure.category_id].append(measure)
     children_by_parent = defaultdict(list)
     categories_by_section = defaultdict(list)
@@ -65,3 +68,13 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
             sections_by_theme[theme.pk], key=lambda s: s.kind != Section.Kind.ACHIEVEMENTS
         )
     return [theme for theme in themes if theme.page_sections]
+
+
+def measures_on_page(themes):
+    """Every measure of a page built by project_page, in page order."""
+    for theme in themes:
+        for section in theme.page_sections:
+            for category in section.top_categories:
+                yield from category.measure_list
+                for child in category.child_list:
+                    yield from child.measure_list

@@ -42,7 +42,13 @@ def project_detail(request, slug):
         if edition
         else []
     )
-    context = {"project": project, "edition": edition, "editions": editions, "themes": themes}
+    context = {
+        "project": project,
+        "edition": edition,
+        "editions": editions,
+        "themes": themes,
+        "charts": any(card.chart for m in selectors.measures_on_page(themes) for card in m.cards),
+    }
     return render(request, "projects/project_detail.html", context)
 
 

@@ -62,8 +62,17 @@ def period_label(result) -> str:
     return fiscal_year_label(result.fiscal_year)
 
 
-def value_label(result, unit: str) -> str:
-    """813件, 約6,900人, 延べ203市町村, 80市町村（対象99市町村）."""
+def period_short_label(result) -> str:
+    """A compact period for chart axes: 2017年度, 2016年, 2017年10月1日現在."""
+    if result.period == "fy":
+        return f"{result.fiscal_year}年度"
+    if result.period == "cy":
+        return f"{result.fiscal_year}年"
+    return period_label(result)
+
+
+def value_parts(result, unit: str) -> dict:
+    """The pieces of a displayed value, so a card can print the number large."""
     prefix = ""
     if result.qualifier == "subset":
         prefix += "うち"
@@ -71,7 +80,24 @@ def value_label(result, unit: str) -> str:
         prefix += "延べ"
     if result.approximate:
         prefix += "約"
-    text = f"{prefix}{format_number(result.value)}{unit}"
+    suffix = ""
     if result.denominator is not None:
-        text += f"（{result.denominator_label}{format_number(result.denominator)}{unit}）"
+        suffix = f"（{result.denominator_label}{format_number(result.denominator)}{unit}）"
+    return {"prefix": prefix, "number": format_number(result.value), "unit": unit, "suffix": suffix}
+
+
+def value_label(result, unit: str) -> str:
+    """813件, 約6,900人, 延べ203市町村, 80市町村（対象99市町村）."""
+    parts = value_parts(result, unit)
+    return f"{parts['prefix']}{parts['number']}{parts['unit']}{parts['suffix']}"
+
+
+def change_label(latest, previous, unit: str) -> str:
+    """前年度比 for two results of consecutive periods: +6,638千円（131.9%）."""
+    difference = Decimal(latest.value) - Decimal(previous.value)
+    sign = "+" if difference > 0 else ("±" if difference == 0 else "-")
+    text = f"{sign}{format_number(abs(difference))}{unit}"
+    if previous.value:
+        ratio = (Decimal(latest.value) / Decimal(previous.value) * 100).quantize(Decimal("0.1"))
+        text += f"（{ratio}%）"
     return text

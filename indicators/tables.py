@@ -1,0 +1,58 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import Result
+
+
+class ResultTable(tables.Table):
+    """All results, one row each; sorting and paging happen in SQL."""
+
+    project = tables.Column(
+        "プロジェクト",
+        accessor="indicator__measure__category__section__theme__project__number",
+        # The report's own order: project, theme, section, heading, measure, indicator.
+        order_by=(
+            "indicator__measure__category__section__theme__project__number",
+            "indicator__measure__category__section__theme__order",
+            "indicator__measure__category__section__kind",
+            "indicator__measure__category__order",
+            "indicator__measure__order",
+            "indicator__order",
+            "fiscal_year",
+            "order",
+        ),
+    )
+    indicator = tables.Column(
+        "指標",
+        accessor="indicator__name",
+        linkify=lambda record: record.indicator.get_absolute_url(),
+    )
+    breakdown = tables.Column("内訳", empty_values=())
+    measure = tables.Column("施策", accessor="indicator__measure__title")
+    fiscal_year = tables.Column("期間", order_by=("fiscal_year", "period_end"))
+    value = tables.Column("値", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+
+    class Meta:
+        model = Result
+        fields = ("project", "measure", "indicator", "breakdown", "fiscal_year", "value")
+        attrs = {"class": "data results-table"}
+        row_attrs = {"class": lambda record: "draft" if record.is_draft else ""}
+        order_by = ("project",)
+        empty_text = "条件に合う実績はありません。"
+        template_name = "django_tables2/table.html"
+
+    def render_project(self, record):
+        project = record.indicator.measure.project if record.indicator.measure else None
+        if project is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', project.get_absolute_url(), project.short_name)
+
+    def render_breakdown(self, value):
+        return value or "—"
+
+    def render_fiscal_year(self, record):
+        return record.period_display
+
+    def render_value(self, record):
+        badge = format_html(' <span class="badge">未公開</span>') if record.is_draft else ""
+        return format_html("{}{}", record.value_display, badge)
