@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,5 +9,5 @@ urlpatterns = [
     path("subprefectures/<slug:slug>/", views.subprefecture_detail, name="subprefecture"),
     path("areas/", views.area_list, name="areas"),
     path("areas/<slug:slug>/", views.area_detail, name="area"),
-    path("<str:code>/", views.municipality_detail, name="detail"),
+    re_path(r"^(?P<code>[0-9]{6})/$", views.municipality_detail, name="detail"),
 ]

@@ -78,3 +78,26 @@ def measures_on_page(themes):
                 yield from category.measure_list
                 for child in category.child_list:
                     yield from child.measure_list
+
+
+def headline_cards(*, results, per_project: int) -> dict:
+    """The first figures of each project, in the report's order, as cards by project id."""
+    ordered = results.select_related("indicator__measure__category__section__theme").order_by(
+        "indicator__measure__category__section__theme__project__number",
+        "indicator__measure__category__section__theme__order",
+        "indicator__measure__category__section__kind",
+        "indicator__measure__category__order",
+        "indicator__measure__order",
+        "indicator__order",
+        "fiscal_year",
+        "order",
+    )
+    by_indicator = defaultdict(list)
+    for result in ordered.filter(indicator__measure__isnull=False):
+        by_indicator[result.indicator].append(result)
+    cards = defaultdict(list)
+    for indicator, indicator_results in by_indicator.items():
+        project_id = indicator.measure.category.section.theme.project_id
+        if len(cards[project_id]) < per_project:
+            cards[project_id].append(card_for(indicator, indicator_results))
+    return cards

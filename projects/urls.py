@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
     path("about/", views.about, name="about"),
+    path("search/", views.search, name="search"),
 ]

@@ -1,18 +1,27 @@
+import unicodedata
+
+from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, render
 
 from indicators.models import Indicator, Result
 from municipalities.models import CollaborationArea, Municipality
 
 from . import selectors
-from .models import Edition, Project, SourceCorrection, Strategy
+from .models import Edition, Measure, Project, SourceCorrection, Strategy
 
 
 def home(request):
     strategy = Strategy.objects.prefetch_related("phases").first()
+    results = Result.objects.visible_to(request.user)
+    projects = list(Project.objects.in_order().prefetch_related("themes"))
+    headlines = selectors.headline_cards(results=results, per_project=2)
+    for project in projects:
+        project.headlines = headlines.get(project.pk, [])
     context = {
         "strategy": strategy,
         "edition": Edition.objects.latest_first().first(),
-        "projects": Project.objects.in_order().prefetch_related("themes"),
+        "projects": projects,
+        "last_updated": results.aggregate(last=Max("updated_at"))["last"],
         "counts": {
             "indicators": Indicator.objects.count(),
             "results": Result.objects.visible_to(request.user).count(),
@@ -50,6 +59,55 @@ def project_detail(request, slug):
         "charts": any(card.chart for m in selectors.measures_on_page(themes) for card in m.cards),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_LIMIT = 50
+
+
+def clean_query(text: str) -> str:
+    """Printable text only (no NUL, which PostgreSQL refuses), at most 100 characters."""
+    printable = "".join(
+        ch if unicodedata.category(ch)[0] != "C" and ch != "\ufffd" else " " for ch in text
+    )
+    return printable[:SEARCH_MAX_LENGTH].strip()
+
+
+def search(request):
+    """Measures and indicators whose names or text contain every word of q."""
+    query = clean_query(request.GET.get("q", ""))
+    words = query.split()
+    measures = indicators = municipalities = []
+    if words:
+        measure_filter, indicator_filter = Q(), Q()
+        for word in words:
+            measure_filter &= Q(title__icontains=word) | Q(body__icontains=word)
+            indicator_filter &= Q(name__icontains=word) | Q(description__icontains=word)
+        measures = list(
+            Measure.objects.filter(measure_filter)
+            .select_related("category__section__theme__project", "category__section__edition")
+            .order_by(
+                "category__section__theme__project__number", "-category__section__edition__year"
+            )[:SEARCH_LIMIT]
+        )
+        indicators = list(
+            Indicator.objects.filter(indicator_filter)
+            .select_related("measure__category__section__theme__project")
+            .order_by("measure__category__section__theme__project__number", "order")[:SEARCH_LIMIT]
+        )
+        municipalities = list(
+            Municipality.objects.filter(Q(name__icontains=query) | Q(kana__icontains=query))[
+                :SEARCH_LIMIT
+            ]
+        )
+    context = {
+        "query": query,
+        "measures": measures,
+        "indicators": indicators,
+        "municipalities": municipalities,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "projects/search.html", context)
 
 
 def about(request):
