@@ -80,5 +80,13 @@ def area_list(request):
 
 def area_detail(request, slug):
     area = get_object_or_404(CollaborationArea, slug=slug)
-    members = area.members.select_related("subprefecture").order_by("code")
-    return render(request, "municipalities/area_detail.html", {"area": area, "members": members})
+    members = list(area.members.select_related("subprefecture").order_by("code"))
+    context = {
+        "area": area,
+        "members": members,
+        "map": _map(
+            {m.pk: [area.name] for m in members}, f"{area.name}の構成市町村", "その他の市町村"
+        ),
+        "charts": True,
+    }
+    return render(request, "municipalities/area_detail.html", context)

@@ -1,0 +1,70 @@
+"""Browser tests: Debian's Chromium driven by Playwright against live_server.
+
+Playwright cannot download its own browsers here, so it is pointed at
+/usr/bin/chromium (installed by `make test`). live_server needs committed
+data, so each test loads the seed into its transactional database.
+"""
+
+import os
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
+
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `make test`, which installs it")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def site(live_server, transactional_db, settings):
+    """The live site with the whole seed loaded."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("load_seed", stdout=open(os.devnull, "w"))
+    return live_server
+
+
+class PageWatch:
+    """Console errors and requests to other hosts, collected while a page is used."""
+
+    def __init__(self, page):
+        self.errors = []
+        self.foreign = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", self._request)
+
+    def _request(self, request):
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about"):
+            return
+        if url.hostname not in LOCAL_HOSTS:
+            self.foreign.append(request.url)
+
+
+@pytest.fixture
+def watched(page):
+    return page, PageWatch(page)
