@@ -6,12 +6,18 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore test lint check ci clean
+
+# `make serve` reads its settings from .env when it exists (see .env.example).
+DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
 
 help:
 	@echo "make run   — serve the site on http://127.0.0.1:$(PORT)/ (SQLite)"
 	@echo "make test  — run the whole test suite"
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
+	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
+	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,12 +52,40 @@ seed: migrate
 run: seed
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production: DEBUG off, hashed + compressed static files, gunicorn (gunicorn.conf.py).
+serve: install
+	@$(DOTENV); export DJANGO_DEBUG=0 PORT=$${PORT:-$(PORT)}; \
+	test -n "$$DJANGO_SECRET_KEY" || { echo "DJANGO_SECRET_KEY is not set (copy .env.example to .env)"; exit 1; }; \
+	set -ex; \
+	$(PY) manage.py check --deploy --fail-level WARNING; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py load_seed; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) tools/bench.py
+
+# Backups: every row, with natural keys, compressed; restore into an empty database.
+BACKUP_DIR ?= backups
+backup: install
+	mkdir -p $(BACKUP_DIR)
+	@$(DOTENV); $(PY) manage.py backup --output $(BACKUP_DIR)/portal-$$(date +%Y%m%d-%H%M%S).json.gz
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/portal-….json.gz"; exit 1; }
+	@$(DOTENV); $(PY) manage.py migrate --noinput && $(PY) manage.py restore $(FILE)
+
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 check: $(VENV)/.test-installed
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  DJANGO_ALLOWED_HOSTS=portal.example.jp $(PY) manage.py check --deploy --fail-level WARNING
 
 test: install-test lint check
 	$(VENV)/bin/pytest

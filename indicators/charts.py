@@ -188,5 +188,7 @@ def counts_chart(name: str, unit: str, counts: list[tuple[str, int]]) -> Chart:
             margin={"l": 8, "r": 56, "t": 8, "b": 8},
         ),
     )
-    summary = f"{name}：" + "、".join(f"{label} {text}" for label, text in zip(labels, texts, strict=True))
+    summary = f"{name}：" + "、".join(
+        f"{label} {text}" for label, text in zip(labels, texts, strict=True)
+    )
     return Chart("counts", _as_dict(figure), summary)

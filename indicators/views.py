@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from . import exports
@@ -19,6 +20,7 @@ def filtered_results(request):
     return filterset, filterset.qs
 
 
+@require_safe
 def indicator_list(request):
     filterset, results = filtered_results(request)
     table = ResultTable(results)
@@ -30,11 +32,13 @@ def indicator_list(request):
     return render(request, "indicators/indicator_list.html", context)
 
 
+@require_safe
 def results_csv(request):
     _, results = filtered_results(request)
     return exports.csv_response(results.in_order(), "hokkaido-sousei-results.csv")
 
 
+@require_safe
 def results_json(request):
     _, results = filtered_results(request)
     return exports.json_response(results.in_order(), filters=request.GET.dict())
@@ -56,6 +60,7 @@ def _indicator_and_results(request, slug):
     return indicator, results
 
 
+@require_safe
 def indicator_detail(request, slug):
     indicator, results = _indicator_and_results(request, slug)
     card = card_for(indicator, results)
@@ -68,11 +73,13 @@ def indicator_detail(request, slug):
     return render(request, "indicators/indicator_detail.html", context)
 
 
+@require_safe
 def indicator_csv(request, slug):
     indicator, results = _indicator_and_results(request, slug)
     return exports.csv_response(results, f"{indicator.slug}.csv")
 
 
+@require_safe
 def indicator_json(request, slug):
     indicator, results = _indicator_and_results(request, slug)
     meta = {

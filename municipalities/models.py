@@ -29,9 +29,6 @@ class Subprefecture(models.Model):
     def get_absolute_url(self):
         return reverse("municipalities:subprefecture", args=[self.slug])
 
-    def natural_key(self):
-        return (self.slug,)
-
 
 class MunicipalityQuerySet(models.QuerySet):
     def by_name(self, names):
@@ -83,9 +80,6 @@ class Municipality(models.Model):
 
     def get_absolute_url(self):
         return reverse("municipalities:detail", args=[self.code])
-
-    def natural_key(self):
-        return (self.code,)
 
 
 class CollaborationArea(models.Model):

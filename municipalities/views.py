@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from projects.models import Measure
 
@@ -21,6 +22,7 @@ def _map(areas_by_municipality: dict, marked_name: str, unmarked_name: str):
     return points_map(points, marked_name, unmarked_name)
 
 
+@require_safe
 def municipality_list(request):
     subprefectures = Subprefecture.objects.prefetch_related(
         Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
@@ -32,6 +34,7 @@ def municipality_list(request):
     )
 
 
+@require_safe
 def subprefecture_detail(request, slug):
     subprefecture = get_object_or_404(Subprefecture, slug=slug)
     municipalities = subprefecture.municipalities.order_by("code")
@@ -42,6 +45,7 @@ def subprefecture_detail(request, slug):
     )
 
 
+@require_safe
 def municipality_detail(request, code):
     municipality = get_object_or_404(
         Municipality.objects.select_related("subprefecture"), code=code
@@ -59,6 +63,7 @@ def municipality_detail(request, code):
     return render(request, "municipalities/municipality_detail.html", context)
 
 
+@require_safe
 def area_list(request):
     areas = list(
         CollaborationArea.objects.prefetch_related(
@@ -78,6 +83,7 @@ def area_list(request):
     return render(request, "municipalities/area_list.html", context)
 
 
+@require_safe
 def area_detail(request, slug):
     area = get_object_or_404(CollaborationArea, slug=slug)
     members = list(area.members.select_related("subprefecture").order_by("code"))

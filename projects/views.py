@@ -2,6 +2,7 @@ import unicodedata
 
 from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import CollaborationArea, Municipality
@@ -10,6 +11,7 @@ from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy
 
 
+@require_safe
 def home(request):
     strategy = Strategy.objects.prefetch_related("phases").first()
     results = Result.objects.visible_to(request.user)
@@ -32,6 +34,7 @@ def home(request):
     return render(request, "projects/home.html", context)
 
 
+@require_safe
 def project_detail(request, slug):
     project = get_object_or_404(Project, slug=slug)
     editions = selectors.editions_of(project=project)
@@ -73,6 +76,7 @@ def clean_query(text: str) -> str:
     return printable[:SEARCH_MAX_LENGTH].strip()
 
 
+@require_safe
 def search(request):
     """Measures and indicators whose names or text contain every word of q."""
     query = clean_query(request.GET.get("q", ""))
@@ -110,6 +114,7 @@ def search(request):
     return render(request, "projects/search.html", context)
 
 
+@require_safe
 def about(request):
     corrections = SourceCorrection.objects.select_related("edition")
     return render(request, "projects/about.html", {"corrections": corrections})

@@ -7,6 +7,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -27,6 +28,36 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envint(name: str, default: str) -> int:
+    value = os.environ.get(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def cache_from_url(url: str) -> dict:
+    """locmem:// (default, one process), file:///path (one machine), redis://host:6379/1,
+    memcached://host:11211 (several machines)."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("locmem", ""):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    if parsed.scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parsed.scheme == "file":
+        # One machine, several worker processes: they share the files.
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": parsed.path,
+        }
+    if parsed.scheme in ("memcached", "pymemcache"):
+        return {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": parsed.netloc,
+        }
+    raise ImproperlyConfigured(f"DJANGO_CACHE_URL: unsupported scheme {parsed.scheme!r}")
+
+
 DEBUG = envbool("DJANGO_DEBUG", "1")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -45,11 +76,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
     "django_tables2",
     "django_filters",
     "simple_history",
     "import_export",
-    "strategy_portal",
+    "strategy_portal.apps.StrategyPortalConfig",
     "municipalities",
     "projects",
     "indicators",
@@ -58,13 +91,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "strategy_portal.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "strategy_portal.urls"
@@ -112,6 +154,68 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: hashed names (cached for a year by browsers) and gzip/brotli copies.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable for a year
+
+CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "locmem://"))}
+PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/"]
+
+# --- security ----------------------------------------------------------------
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+X_FRAME_OPTIONS = "DENY"
+
+# A strict policy: only this site's own files run, no inline script, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login throttling: 5 failures for a username from one address lock it for an hour.
+AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -119,3 +223,15 @@ LOGOUT_REDIRECT_URL = "/"
 
 # The seed fixtures: reviewable YAML/CSV loaded by `manage.py load_seed`.
 SEED_DIR = BASE_DIR / "fixtures"
+
+# Editors' spreadsheet import/export of results (django-import-export; issue 4).
+# An import is one transaction, rolled back as a whole if any row is wrong; each
+# import is also written to the admin log. The upload limit (2 MB) and the formats
+# (CSV, XLSX) are set on the admin (indicators/admin.py), where the Japanese
+# message is. IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off: it only strips a
+# leading "=" and turns every cell into text (an empty cell into "None"); the
+# results resource escapes = + - @ itself (indicators/resources.py). Blank lines
+# are skipped by the resource, not dropped on reading, so the row numbers in error
+# messages stay those of the file.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False

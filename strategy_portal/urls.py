@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,5 +11,5 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]

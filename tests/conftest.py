@@ -2,7 +2,8 @@
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -20,13 +21,44 @@ def seed_dir():
 
 
 @pytest.fixture
-def staff_client(django_user_model):
-    """Prefectural staff: signed in, may read drafts. A client of its own."""
+def staff_user(django_user_model):
+    """Prefectural staff (group `staff`): read everything, drafts included; no admin."""
     user = django_user_model.objects.create_user("staff", password="pw-staff-123")
-    user.user_permissions.add(Permission.objects.get(codename="view_result"))
+    user.groups.add(Group.objects.get(name="staff"))
+    return user
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """Prefectural staff: signed in, may read drafts. A client of its own."""
     staff = Client()
-    staff.force_login(user)
+    staff.force_login(staff_user)
     return staff
+
+
+@pytest.fixture
+def editor_user(django_user_model):
+    """An editor (group `editor`, is_staff): enters and publishes results in the admin."""
+    user = django_user_model.objects.create_user("editor", password="pw-editor-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor_user):
+    editor = Client()
+    editor.force_login(editor_user)
+    return editor
+
+
+@pytest.fixture
+def second_editor_client(django_user_model):
+    """Another editor, in another browser: for edits that cross."""
+    user = django_user_model.objects.create_user("editor2", password="pw-editor-456", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    other = Client()
+    other.force_login(user)
+    return other
 
 
 @pytest.fixture
@@ -35,3 +67,11 @@ def admin_client_(django_user_model):
     superuser = Client()
     superuser.force_login(user)
     return superuser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty page cache (tests roll back, so no on_commit fires)."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,115 @@
+"""The public page cache: anonymous GETs served from the shared cache.
+
+Every public page is the same for every anonymous visitor, so its rendered
+response is kept in the `default` cache (local memory by default; Redis or
+Memcached through DJANGO_CACHE_URL when several servers share it). A data
+change anywhere bumps a generation number, kept in the same cache, at once
+and again on commit: the next view renders afresh on every server. Signed-in users (a session
+cookie) are never served from or stored in the cache, and their pages are
+marked `private, no-store`.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.encoding import iri_to_uri
+
+GENERATION_KEY = "pages:generation"
+DATA_APPS = ("projects", "indicators", "municipalities")
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def invalidate() -> None:
+    """Make every cached page stale (on all servers sharing the cache)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+
+
+def invalidate_now_and_on_commit():
+    """Stale at once, and again after commit: a page rendered from the old rows
+    between the write and its commit must not outlive the commit."""
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def on_data_change(sender, **kwargs):
+    if sender._meta.app_label in DATA_APPS:
+        invalidate_now_and_on_commit()
+
+
+def connect_signals():
+    for model in apps.get_models():
+        if model._meta.app_label in DATA_APPS:
+            post_save.connect(on_data_change, sender=model, weak=False)
+            post_delete.connect(on_data_change, sender=model, weak=False)
+    m2m_changed.connect(_m2m_changed, weak=False)
+
+
+def _m2m_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_") and instance._meta.app_label in DATA_APPS:
+        invalidate_now_and_on_commit()
+
+
+def _is_signed_in(request) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not _is_signed_in(request)
+        and not any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDE)
+    )
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            response = self.get_response(request)
+            if (
+                _is_signed_in(request)
+                or getattr(request, "user", None)
+                and request.user.is_authenticated
+            ):
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        path = hashlib.sha256(iri_to_uri(request.get_full_path()).encode()).hexdigest()
+        key = f"page:{generation()}:{path}"
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+        ):
+            # Browsers revalidate every time (ETag), so a change shows at once.
+            patch_cache_control(response, no_cache=True)
+            patch_vary_headers(response, ["Cookie"])
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

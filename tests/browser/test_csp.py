@@ -1,0 +1,35 @@
+"""Under the real Content-Security-Policy, the pages draw their charts and the
+browser reports no violation (plotly.js's styles come from a stylesheet)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", e =>
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.mark.parametrize(
+    "path, charts",
+    [
+        ("/projects/kitanomegumi/", 3),
+        ("/municipalities/areas/", 1),
+        ("/indicators/p5-total-fertility-rate/", 1),
+    ],
+)
+def test_charts_draw_under_the_strict_csp_without_violations(site, page, path, charts):
+    page.add_init_script(RECORD_VIOLATIONS)
+    response = page.goto(site.url + path)
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[data-chart]')].filter(c => c.querySelector('.main-svg')).length >= n",
+        arg=charts,
+    )
+    page.hover("[data-chart] .main-svg >> nth=0")  # hover labels are drawn too
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__cspViolations") == []
+    assert page.evaluate("document.querySelectorAll('style').length") == 0

@@ -1,0 +1,122 @@
+"""Headers, CSP, cookies, error pages and login lockout on every public URL."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.defaults import page_not_found, server_error
+
+from tests.test_pages import public_urls
+
+pytestmark = pytest.mark.django_db
+
+
+def sample_urls():
+    """One URL of every kind (the full list is swept in test_bad_input)."""
+    urls = public_urls()
+    seen, sample = set(), []
+    for url in urls:
+        kind = re.sub(r"[^/]+/$", "*", url)
+        if kind not in seen:
+            seen.add(kind)
+            sample.append(url)
+    return sample + [
+        reverse("projects:search") + "?q=相談",
+        reverse("indicators:results_csv"),
+        reverse("indicators:results_json"),
+    ]
+
+
+def csp_directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def test_every_public_url_sends_a_strict_csp_and_security_headers(client):
+    for url in sample_urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        csp = csp_directives(response)
+        assert csp["script-src"] == ["'self'"], url
+        assert csp["object-src"] == ["'none'"]
+        assert csp["base-uri"] == ["'none'"]
+        assert csp["frame-ancestors"] == ["'none'"]
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        assert "unsafe-eval" not in response["Content-Security-Policy"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_hsts_is_sent_over_https(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_the_proxy_header_marks_requests_secure(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301
+    assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+
+
+def test_public_pages_set_no_cookie(client):
+    for url in sample_urls():
+        response = client.get(url)
+        assert not response.cookies, (url, list(response.cookies))
+
+
+def test_no_inline_script_in_any_page(client):
+    for url in sample_urls():
+        html = client.get(url).content.decode()
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert 'type="application/json"' in tag or 'src="/static/' in tag, (url, tag)
+        assert not re.search(r"\son[a-z]+=", html), url  # no inline event handlers
+
+
+def test_error_pages_are_japanese_without_a_traceback():
+    request = RequestFactory().get("/missing/")
+    missing = page_not_found(request, Exception("x"))
+    assert missing.status_code == 404
+    assert "ページが見つかりません" in missing.content.decode()
+    broken = server_error(request)
+    body = broken.content.decode()
+    assert broken.status_code == 500
+    assert "エラーが発生しました" in body and "Traceback" not in body
+
+
+def test_the_admin_path_is_configurable():
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_ADMIN_PATH": "kanri",
+        "DJANGO_SETTINGS_MODULE": "strategy_portal.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "/kanri/"
+
+
+def test_admin_login_locks_after_repeated_failures(client, django_user_model):
+    django_user_model.objects.create_superuser("chief", password="correct-horse-battery")
+    url = reverse("admin:login")
+    for _ in range(5):
+        response = client.post(
+            url, {"username": "chief", "password": "wrong"}, REMOTE_ADDR="10.0.0.9"
+        )
+        assert response.status_code in (200, 429)
+    locked = client.post(
+        url, {"username": "chief", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert locked.status_code == 429
+    assert "ログインが一時的に制限されています" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
