@@ -1,10 +1,218 @@
-from django.contrib import admin
+"""The editors' admin: enter, correct, import and publish results, and show who did what.
 
+Every save goes through indicators.services (a version check for results, a
+reason for the history); forms come from indicators.forms, the spreadsheet from
+indicators.resources. Roles (groups editor/staff) come from migration 0002.
+"""
+
+import datetime
+import json
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import RowResult
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from projects.models import Project
+from strategy_portal import display
+
+from . import services
+from .forms import (
+    INDICATOR_FIELDS,
+    REASON_ADDED,
+    IndicatorForm,
+    ResultForm,
+    ResultInlineForm,
+    TargetForm,
+    TargetInlineForm,
+)
 from .models import Indicator, Result, Target
+from .resources import ResultResource
+
+REASON_DELETED = "管理画面で削除"
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """Old → new as an editor reads them: 1,024 → 1,042, 下書き（未公開） → 公開, なし."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "（なし）"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        if isinstance(value, Decimal):
+            return display.format_number(value)
+        if isinstance(value, datetime.date):
+            return display.date_label(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's pages in Japanese; a refused (stale) save becomes a message."""
+
+    object_history_template = "admin/history/object_history.html"
+    object_history_list_template = "admin/history/object_history_list.html"
+    object_history_form_template = "admin/history/object_history_form.html"
+    # (label, admin method) columns shown before 日時 on the history page.
+    history_columns = ()
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "history_columns": [(label, name) for label, name in self.history_columns],
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def get_history_list_display(self, request):
+        return [name for label, name in self.history_columns]
+
+    def refuse_stale(self, request, error):
+        self.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StaleVersionError as error:
+            # The transaction of the whole form (inlines included) was rolled back.
+            return self.refuse_stale(request, error)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.StaleVersionError as error:
+            return self.refuse_stale(request, error)
+
+    def delete_model(self, request, obj):
+        services.delete_with_history(obj, reason=REASON_DELETED, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_with_history(obj, reason=REASON_DELETED, user=request.user)
+
+
+class ProjectFilter(admin.SimpleListFilter):
+    title = "重点戦略プロジェクト"
+    parameter_name = "project"
+    path = "indicator__measure__category__section__theme__project"
+
+    def lookups(self, request, model_admin):
+        return [(str(p.pk), f"{p.number}. {p.short_name}") for p in Project.objects.in_order()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.path: self.value()}).distinct()
+        return queryset
+
+
+class IndicatorProjectFilter(ProjectFilter):
+    path = "measure__category__section__theme__project"
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    title = "年度"
+    parameter_name = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            model_admin.model.objects.order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)
+            .distinct()
+        )
+        return [(str(year), display.fiscal_year_label(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(fiscal_year=self.value())
+        return queryset
+
+
+# Results ------------------------------------------------------------------------------
+
+
+class ResultImportForm(ImportForm):
+    """The upload: CSV or XLSX, at most 2 MB, the format taken from the file's name.
+
+    A CSV saved by Excel on Japanese Windows is Shift_JIS (cp932); it is read as
+    such when it is not UTF-8, and handed on as UTF-8.
+    """
+
+    MAX_BYTES = 2 * 1024 * 1024
+    EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.format_titles = [f().get_title().lower() for f in formats]
+        self.fields["format"].required = False
+        self.fields["format"].help_text = "ファイル名の拡張子（.csv / .xlsx）から決まります。"
+        self.fields["import_file"].help_text = (
+            "書き出した（エクスポートした）ファイルと同じ列の CSV または Excel（.xlsx）、"
+            "2MBまで。1つのファイルに1つの年度。"
+        )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                f"ファイルが大きすぎます（{upload.size / 1024 / 1024:.1f}MB）。"
+                "上限は2MBです。年度ごとやプロジェクトごとに分けてください。"
+            )
+        extension = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in self.EXTENSIONS:
+            raise ValidationError("CSV（.csv）か Excel（.xlsx）のファイルを選んでください。")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is None:
+            return cleaned
+        title = self.EXTENSIONS[upload.name[upload.name.rfind(".") :].lower()]
+        cleaned["format"] = str(self.format_titles.index(title))
+        if title == "csv":
+            cleaned["import_file"] = self.as_utf8(upload)
+        return cleaned
+
+    def as_utf8(self, upload):
+        data = b"".join(upload.chunks())
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return SimpleUploadedFile(upload.name, text.encode("utf-8"), "text/csv")
+        raise ValidationError(
+            {
+                "import_file": "文字コードを読み取れません。CSV は UTF-8 か Shift_JIS で保存してください。"
+            }
+        )
+
+
+class ResultConfirmImportForm(ConfirmImportForm):
+    """The 取り込む button: carries what the preview saw, to be checked again on saving."""
+
+    preview_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ResultInline(admin.TabularInline):
     model = Result
+    form = ResultInlineForm
     fields = (
         "fiscal_year",
         "breakdown",
@@ -13,60 +221,318 @@ class ResultInline(admin.TabularInline):
         "qualifier",
         "denominator",
         "denominator_label",
+        "provisional",
         "period",
         "period_start",
         "period_end",
         "status",
-        "edition",
+        "seen_version",
     )
+    # 掲載した報告書: a new row gets the latest edition (ResultForm); change it on the row's page.
+    readonly_fields = ("status",)
     extra = 0
+    show_change_link = True
+    verbose_name = "実績"
+    verbose_name_plural = (
+        "実績（この画面で修正・追加できます。公開は実績の一覧の「公開する」操作で）"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-fiscal_year", "order", "breakdown")
 
 
 class TargetInline(admin.TabularInline):
     model = Target
+    form = TargetInlineForm
+    fields = ("fiscal_year", "value", "note")
     extra = 0
 
 
-@admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("name", "unit", "group", "measure")
-    list_filter = ("measure__category__section__theme__project", "unit")
-    list_select_related = ("measure",)
-    search_fields = ("name", "slug", "description", "measure__title")
-    autocomplete_fields = ("measure",)
-    inlines = [ResultInline, TargetInline]
-
-
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ImportExportMixin, HistoryAdmin):
+    form = ResultForm
+    fieldsets = (
+        (None, {"fields": ("indicator", "fiscal_year", "breakdown", "order")}),
+        (
+            "値",
+            {
+                "fields": (
+                    "value",
+                    "approximate",
+                    "qualifier",
+                    ("denominator", "denominator_label"),
+                    "provisional",
+                )
+            },
+        ),
+        ("期間", {"fields": ("period", ("period_start", "period_end"))}),
+        ("公開と出典", {"fields": ("status", "edition", "source", "note")}),
+        (
+            "変更の記録",
+            {"fields": ("change_reason", "seen_version", "version", "created_at", "updated_at")},
+        ),
+    )
+    readonly_fields = ("status", "version", "created_at", "updated_at")
+    autocomplete_fields = ("indicator",)
     list_display = (
-        "indicator",
-        "fiscal_year",
+        "indicator_name",
+        "fiscal_year_label",
         "breakdown",
         "value_display",
         "period_display",
-        "status",
+        "provisional",
+        "status_label",
+        "updated_at",
     )
+    list_display_links = ("indicator_name",)
     list_filter = (
+        ProjectFilter,
+        FiscalYearFilter,
         "status",
-        "fiscal_year",
+        "provisional",
         "indicator__unit",
-        "indicator__measure__category__section__theme__project",
+        "edition",
     )
     list_select_related = ("indicator",)
-    search_fields = ("indicator__name", "breakdown", "note")
-    ordering = ("-fiscal_year", "indicator__name", "order")
+    search_fields = ("indicator__name", "indicator__slug", "breakdown", "note")
+    search_help_text = "指標名・スラッグ・内訳・注記で検索"
+    ordering = (
+        "-fiscal_year",
+        "indicator__measure",
+        "indicator__order",
+        "indicator_id",
+        "order",
+        "breakdown",
+    )
+    list_per_page = 100
+    actions = ["publish_selected", "unpublish_selected"]
+    history_columns = (("値", "history_value"), ("状態", "history_status"))
 
-    @admin.display(description="値")
+    # Spreadsheet import/export (django-import-export).
+    resource_classes = [ResultResource]
+    import_form_class = ResultImportForm
+    confirm_form_class = ResultConfirmImportForm
+    import_template_name = "admin/indicators/result/import.html"
+    formats = [base_formats.CSV, base_formats.XLSX]
+    to_encoding = "utf-8-sig"  # a BOM, so Excel on Japanese Windows reads UTF-8
+
+    @admin.display(description="指標（スラッグ）", ordering="indicator__slug")
+    def indicator_name(self, obj):
+        return format_html("{}<br><small>{}</small>", obj.indicator.name, obj.indicator.slug)
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return f"{obj.fiscal_year}年度"
+
+    @admin.display(description="値（単位）", ordering="value")
     def value_display(self, obj):
         return obj.value_display
 
     @admin.display(description="期間")
     def period_display(self, obj):
-        return obj.period_display
+        if obj.period == Result.Period.FISCAL_YEAR:
+            return display.fiscal_year_label(obj.fiscal_year)
+        return f"{obj.get_period_display()}：{obj.period_display}"
+
+    @admin.display(description="公開状態", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    def history_value(self, record):
+        return display.value_label(record, record.indicator.unit if record.indicator else "")
+
+    def history_status(self, record):
+        return record.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        if not change and not form.cleaned_data.get("order"):
+            services.place_new_result(obj)
+        services.save_result(
+            obj,
+            reason=form.reason_text(),
+            expected_version=form.cleaned_data.get("seen_version"),
+            user=request.user,
+        )
+
+    @admin.action(description="選択した実績を公開する", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        changed, unchanged = services.publish(queryset, user=request.user)
+        message = f"{changed}件の実績を公開しました。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに公開されていました）"
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="選択した実績を下書き（未公開）に戻す", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        changed, unchanged = services.unpublish(queryset, user=request.user)
+        message = f"{changed}件の実績を下書きに戻しました。公開ページには表示されません。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに下書きでした）"
+        self.message_user(request, message, messages.SUCCESS)
+
+    # Import: who may, what happens, what the editor is told.
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("indicators.add_result") and request.user.has_perm(
+            "indicators.change_result"
+        )
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("indicators.view_result")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "request": request}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        state = getattr(request, "result_import_state", {})
+        return {**initial, "preview_state": json.dumps(state)}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # All or nothing: a row that fails validation rolls back the whole file.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            "ファイルを読み込めませんでした。書き出した形式（CSV または Excel の .xlsx）のまま"
+            "保存したファイルか確かめてください。",
+        )
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        # Between the preview and 取り込む something changed (another editor saved
+        # one of the rows): the whole import was rolled back. Show which rows.
+        self.message_user(
+            request,
+            "取り込みを中止しました。確認画面の後に他の人が同じ実績を登録・変更したため、"
+            "確認した内容のままでは保存できません。何も変更していません。"
+            "下の行を確かめ、ファイルを選び直してください。",
+            messages.ERROR,
+        )
+        form_class = self.get_import_form_class(request)
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": "ファイルから取り込む",
+            "form": form_class(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+            "opts": self.model._meta,
+            "result": result,
+            "import_error_display": self.import_error_display,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        new = totals[RowResult.IMPORT_TYPE_NEW]
+        message = (
+            f"取り込みました：新規 {new}件、更新 {totals[RowResult.IMPORT_TYPE_UPDATE]}件、"
+            f"変更なし {totals[RowResult.IMPORT_TYPE_SKIP]}件。"
+        )
+        if new:
+            message += (
+                "新規の実績は下書きです。確かめてから「選択した実績を公開する」で公開してください。"
+            )
+        self.message_user(request, message, messages.SUCCESS)
+
+
+# Indicators ---------------------------------------------------------------------------
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(HistoryAdmin):
+    """Editors read an indicator here and enter its results and targets below it."""
+
+    form = IndicatorForm
+    list_display = ("name", "unit", "slug", "group", "measure")
+    list_filter = (IndicatorProjectFilter, "unit")
+    list_select_related = ("measure",)
+    search_fields = ("name", "slug", "description", "measure__title")
+    autocomplete_fields = ("measure",)
+    inlines = [ResultInline, TargetInline]
+
+    def may_change_indicator(self, request):
+        return request.user.has_perm("indicators.change_indicator")
+
+    def may_enter_figures(self, request):
+        return any(
+            request.user.has_perm(f"indicators.{action}_{model}")
+            for action in ("add", "change")
+            for model in ("result", "target")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # The page must accept a POST for the rows below it; the indicator's own
+        # fields stay read-only for editors (get_readonly_fields).
+        return self.may_change_indicator(request) or self.may_enter_figures(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.may_change_indicator(request):
+            return INDICATOR_FIELDS
+        return super().get_readonly_fields(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return not self.may_change_indicator(request) or super().revert_disabled(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        model_fields = [name for name in form.changed_data if name != "change_reason"]
+        if not change or (self.may_change_indicator(request) and model_fields):
+            services.save_with_history(obj, reason=form.reason_text(), user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.reason_text() if hasattr(form, "reason_text") else REASON_ADDED
+        forms_by_instance = {id(f.instance): f for f in formset.forms}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.delete_with_history(obj, reason=reason, user=request.user)
+        for obj in instances:
+            if isinstance(obj, Result):
+                if obj._state.adding:
+                    services.place_new_result(obj)
+                row_form = forms_by_instance.get(id(obj))
+                services.save_result(
+                    obj,
+                    reason=reason,
+                    expected_version=row_form.cleaned_data.get("seen_version")
+                    if row_form
+                    else None,
+                    user=request.user,
+                )
+            else:
+                services.save_with_history(obj, reason=reason, user=request.user)
+        formset.save_m2m()
+
+
+# Targets ------------------------------------------------------------------------------
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "fiscal_year", "value")
+class TargetAdmin(HistoryAdmin):
+    form = TargetForm
+    list_display = ("indicator", "fiscal_year_label", "value", "updated_at")
+    list_filter = (FiscalYearFilter,)
     list_select_related = ("indicator",)
+    search_fields = ("indicator__name", "indicator__slug")
+    autocomplete_fields = ("indicator",)
+    ordering = ("-fiscal_year", "indicator__slug")
+    history_columns = (("目標値", "history_value"),)
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, obj):
+        return display.fiscal_year_label(obj.fiscal_year)
+
+    def history_value(self, record):
+        return display.format_number(record.value)
+
+    def save_model(self, request, obj, form, change):
+        services.save_with_history(obj, reason=form.reason_text(), user=request.user)

@@ -1,0 +1,483 @@
+"""Editors' forms: figures typed the way people type them, checked with clear messages.
+
+The parsing helpers are shared with the spreadsheet import (resources.py), so a
+figure typed in the admin and the same figure in a CSV cell are read alike:
+full-width digits and separators are accepted ("１，３６６" → 1366), NaN,
+infinity, negative numbers and a stray 約 or unit are refused with a message
+that says what to do instead.
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from projects.models import Edition
+from strategy_portal import display
+
+from .models import FISCAL_YEAR_MESSAGE, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Indicator, Result, Target
+from .services import REASON_MAX_LENGTH
+
+
+class InputError(ValueError):
+    """A value an editor typed that we cannot read; the message is for the editor."""
+
+
+NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+NOT_A_NUMBER_WORDS = {"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "∞", "+∞", "-∞"}
+
+
+def normalize_text(value) -> str:
+    """NFKC (full-width → half-width), and no surrounding or inner blanks."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split())
+
+
+def parse_decimal(value, label="値") -> Decimal | None:
+    """'１，３６６' → Decimal('1366'); '' → None; refuses NaN, ∞, negatives, words."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"{label}は数値で入力してください。")
+    if isinstance(value, int | float | Decimal):
+        text = str(value)
+    else:
+        text = normalize_text(value)
+    if text == "":
+        return None
+    # Thousands separators: 1,366 and 1，366 (NFKC made it a comma); also 、 typed by IME.
+    text = text.replace(",", "").replace("、", "")
+    if text.lower() in NOT_A_NUMBER_WORDS or text.lower().lstrip("+-") in NOT_A_NUMBER_WORDS:
+        raise InputError(f"{label}にNaN（非数）や無限大は入力できません。数値を入力してください。")
+    if text.startswith("約"):
+        raise InputError(f"「約」は{label}に含めず、「概数（約）」の欄で指定してください。")
+    if not NUMBER_RE.match(text):
+        raise InputError(
+            f"{label}「{value}」を数値として読めません。数字（全角も可）と桁区切りのカンマだけで"
+            "入力してください（例：1,366）。単位は入れないでください。"
+        )
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above rules this out
+        raise InputError(f"{label}「{value}」を数値として読めません。") from exc
+    if number < 0:
+        raise InputError(f"{label}に負の数は入力できません。")
+    return number
+
+
+ERA_RE = re.compile(r"^(平成|令和|H|R)(\d+|元)$", re.IGNORECASE)
+ERA_START = {"平成": 1989, "H": 1989, "令和": 2019, "R": 2019}
+
+
+def parse_fiscal_year(value) -> int | None:
+    """2018, '２０１８', '2018年度', '平成30年度', 'H30', '令和元年度' → the western year."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InputError("年度は西暦の数字で入力してください（例：2018）。")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = normalize_text(value)
+    if text == "":
+        return None
+    for suffix in ("年度", "年"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    era = ERA_RE.match(text)
+    if era:
+        name, number = era.group(1), era.group(2)
+        year = ERA_START[name.upper() if name.isascii() else name] - 1
+        year += 1 if number == "元" else int(number)
+    elif text.isdigit():
+        year = int(text)
+    else:
+        raise InputError(
+            f"年度「{value}」を読めません。西暦の数字で入力してください（例：2018、平成30年度も可）。"
+        )
+    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+        raise InputError(FISCAL_YEAR_MESSAGE)
+    return year
+
+
+def parse_date(value, label) -> datetime.date | None:
+    """A date cell: a spreadsheet date, 2016-10-01, 2016/10/1 or 2016年10月1日."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = normalize_text(value)
+    if text == "":
+        return None
+    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text)
+    if match:
+        try:
+            return datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise InputError(f"{label}「{value}」を日付として読めません（例：2016-10-01）。")
+
+
+TRUE_WORDS = {
+    "1",
+    "true",
+    "yes",
+    "y",
+    "はい",
+    "○",
+    "〇",
+    "◯",
+    "✓",
+    "✔",
+    "レ",
+    "約",
+    "速報",
+    "速報値",
+}
+FALSE_WORDS = {"", "0", "false", "no", "n", "いいえ", "×", "✕", "-", "ー", "確定", "確定値"}
+
+
+def parse_flag(value, label) -> bool:
+    """A yes/no cell: ○ or blank, はい/いいえ, TRUE/FALSE, 1/0."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = normalize_text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise InputError(f"{label}「{value}」は「○」か空欄で入力してください。")
+
+
+def parse_choice(value, choices, label) -> str:
+    """A choice by its Japanese label (年度, 延べ) or its code (fy, cumulative)."""
+    text = normalize_text(value if value is not None else "")
+    for code, name in choices:
+        if text in (code, normalize_text(name)):
+            return code
+    if text == "" and "" in dict(choices):
+        return ""
+    names = "・".join(normalize_text(name) for code, name in choices if code)
+    raise InputError(f"{label}「{value}」は次のどれかで入力してください：{names}。")
+
+
+# Form fields ---------------------------------------------------------------------------
+
+
+class JapaneseDecimalField(forms.DecimalField):
+    """A decimal typed in a text box (so the IME's full-width digits are accepted)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, label_for_messages="値", **kwargs):
+        self.label_for_messages = label_for_messages
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 12}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            number = parse_decimal(value, self.label_for_messages)
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+        return number
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def widget_attrs(self, widget):
+        # No min/max/step: those belong to <input type="number">, which refuses "１，３６６".
+        return {}
+
+    def prepare_value(self, value):
+        """813, 1.44 — not the column's 813.0000."""
+        if isinstance(value, Decimal) and value.is_finite():
+            if value == value.to_integral_value():
+                return str(int(value))
+            return format(value.normalize(), "f")
+        return value
+
+
+class FiscalYearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 8}))
+        kwargs.setdefault("help_text", "西暦（例：2018）。「平成30年度」「２０１８」も可")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return parse_fiscal_year(value)
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+    def widget_attrs(self, widget):
+        return {}
+
+
+class ChangeReasonField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "変更理由")
+        kwargs.setdefault("max_length", REASON_MAX_LENGTH)
+        kwargs.setdefault(
+            "help_text",
+            "だれが見ても分かるように書いてください（例：2018年度実績の入力、"
+            "報告書と照合して誤りを訂正）。履歴に残ります。",
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 60}))
+        super().__init__(**kwargs)
+
+
+REASON_ADDED = "管理画面で新規登録"
+
+
+class ChangeReasonMixin(forms.Form):
+    """A 変更理由 on every form: required when changing, optional when adding."""
+
+    change_reason = ChangeReasonField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "change_reason" not in self.fields:
+            return
+        self.fields["change_reason"].required = not self.instance._state.adding
+        restored = getattr(self.instance, "_history", None)  # set by simple-history's restore
+        if restored is not None:
+            when = timezone.localtime(restored.history_date)
+            self.fields["change_reason"].initial = f"{when:%Y-%m-%d %H:%M} の版に戻す"
+
+    def reason_text(self) -> str:
+        return self.cleaned_data.get("change_reason") or REASON_ADDED
+
+
+class VersionCheckMixin(forms.Form):
+    """A hidden 版数: the version the editor saw, compared with the stored one on save."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_version = None
+        if not self.instance._state.adding and self.instance.pk:
+            # Read from the table, not the instance: a restore form's instance is an
+            # old version, but what the editor must be up to date with is the row now.
+            self.stored_version = (
+                Result.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
+            self.fields["seen_version"].initial = self.stored_version
+
+    @property
+    def changed_data(self):
+        return [name for name in super().changed_data if name != "seen_version"]
+
+    # A row under its indicator is checked only if the editor changed it (compared
+    # with the values the page was opened with, posted back as hidden initials);
+    # a row's own form is always checked.
+    check_unchanged = True
+
+    def check_version(self):
+        if self.stored_version is None:
+            return
+        if not self.check_unchanged and not self.has_changed():
+            return
+        if self.cleaned_data.get("seen_version") != self.stored_version:
+            from .services import stale_message
+
+            current = Result.objects.select_related("indicator").filter(pk=self.instance.pk).first()
+            raise ValidationError(stale_message(self.instance, current), code="stale")
+
+
+def duplicate_message(existing: Result) -> str:
+    return (
+        f"この指標・年度・内訳の実績はすでに登録されています："
+        f"「{existing}」{display.value_label(existing, existing.indicator.unit)}"
+        f"（{existing.get_status_display()}、ID {existing.pk}）。"
+        "新しく追加せず、その実績を修正してください。"
+    )
+
+
+def check_result(result_fields: dict, *, pk=None) -> dict[str, list[str]]:
+    """Cross-field rules with field-specific messages; {} when all is well.
+
+    Shared by the forms and the import: the model's own constraints would say
+    the same, but without naming the value or the row that is in the way.
+    """
+    errors: dict[str, list[str]] = {}
+    value = result_fields.get("value")
+    denominator = result_fields.get("denominator")
+    if value is not None and denominator is not None and denominator < value:
+        errors.setdefault("denominator", []).append(
+            f"分母（{display.format_number(denominator)}）は値（{display.format_number(value)}）"
+            "以上にしてください。"
+        )
+    indicator = result_fields.get("indicator")
+    fiscal_year = result_fields.get("fiscal_year")
+    if indicator is not None and fiscal_year is not None:
+        existing = (
+            Result.objects.select_related("indicator")
+            .filter(
+                indicator=indicator,
+                fiscal_year=fiscal_year,
+                breakdown=result_fields.get("breakdown") or "",
+            )
+            .exclude(pk=pk)
+            .first()
+        )
+        if existing is not None:
+            errors.setdefault("fiscal_year", []).append(duplicate_message(existing))
+    return errors
+
+
+RESULT_FIELDS = [
+    "indicator",
+    "fiscal_year",
+    "breakdown",
+    "order",
+    "value",
+    "approximate",
+    "qualifier",
+    "denominator",
+    "denominator_label",
+    "provisional",
+    "period",
+    "period_start",
+    "period_end",
+    "edition",
+    "source",
+    "note",
+]
+
+
+class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
+    """One result in the admin (its own page, or a row under its indicator)."""
+
+    fiscal_year = FiscalYearField(label="年度")
+    value = JapaneseDecimalField(
+        label="値",
+        max_digits=18,
+        decimal_places=4,
+        help_text="数字だけ（例：1,366）。単位は指標で決まります",
+    )
+    denominator = JapaneseDecimalField(
+        label="分母",
+        label_for_messages="分母",
+        max_digits=18,
+        decimal_places=4,
+        required=False,
+        help_text="例：対象99市町村の99",
+    )
+
+    class Meta:
+        model = Result
+        fields = RESULT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self.instance, "_history", None) is not None and self.instance.pk:
+            # Restoring a past version restores its figures, not whether it was
+            # published: that stays as it is now (publishing is its own step).
+            current = Result.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+            self.instance.status = current.first() or self.instance.status
+        if self.instance._state.adding:
+            # A new figure belongs to the latest report unless the editor picks another.
+            latest = Edition.objects.latest_first().first()
+            if "edition" in self.fields:
+                self.fields["edition"].initial = latest
+            elif self.instance.edition_id is None:
+                self.instance.edition = latest
+
+    def clean_breakdown(self):
+        return " ".join((self.cleaned_data.get("breakdown") or "").split())
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version()
+        indicator = cleaned.get("indicator")
+        if indicator is None and self.instance.indicator_id:
+            indicator = self.instance.indicator
+        if indicator is not None and indicator.pk is None:
+            indicator = None  # a new indicator has no results to collide with
+        fields = {**cleaned, "indicator": indicator}
+        for field, messages in check_result(fields, pk=self.instance.pk).items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class ResultInlineForm(ResultForm):
+    """A row under its indicator: the reason is asked once, on the indicator's form.
+
+    Whether a row changed is judged against the values the page showed (hidden
+    initials), not against the table now: a row another editor corrected in
+    the meantime, and this editor left alone, is neither saved back with the
+    old values nor a reason to refuse the rows this editor did change.
+    """
+
+    change_reason = None
+    check_unchanged = False
+    SIZES = {
+        "fiscal_year": 6,
+        "breakdown": 14,
+        "value": 10,
+        "denominator": 8,
+        "denominator_label": 8,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("id", "indicator", "seen_version", "DELETE"):
+                field.show_hidden_initial = True
+            if name in self.SIZES:
+                field.widget.attrs["size"] = self.SIZES[name]
+            field.help_text = ""  # the column headings say it; help under each row is noise
+
+
+class TargetForm(ChangeReasonMixin, forms.ModelForm):
+    fiscal_year = FiscalYearField(label="年度")
+    value = JapaneseDecimalField(
+        label="目標値", label_for_messages="目標値", max_digits=18, decimal_places=4
+    )
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "fiscal_year", "value", "note"]
+
+
+class TargetInlineForm(TargetForm):
+    change_reason = None
+
+
+INDICATOR_FIELDS = (
+    "slug",
+    "measure",
+    "name",
+    "unit",
+    "group",
+    "description",
+    "breakdown_dimension",
+    "source",
+    "order",
+)
+
+
+class IndicatorForm(ChangeReasonMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = INDICATOR_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change_reason"].help_text = (
+            "この画面での変更（下の実績・目標の行も含む）の理由。履歴に残ります"
+            "（例：2018年度実績の入力）。"
+        )

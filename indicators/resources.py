@@ -1,0 +1,465 @@
+"""A year's results as a spreadsheet: the columns editors export, fill in and import.
+
+The columns are the same both ways, named as an editor would say them. A row is
+identified by 指標スラッグ + 年度 + 内訳: a row that matches a stored result
+updates it, any other row adds a new result. Rules (shown on the import page too):
+
+- 指標名, 単位, 状態 and 版数 are written on export and never imported. A 単位
+  that differs from the indicator's is refused (a figure in 円 where the
+  indicator counts 千円 would be wrong by a factor of 1000); a 版数 that is not
+  the stored one means someone changed the row after the export: refused.
+- New rows are drafts, whatever 状態 says; a stored row keeps its status, so a
+  correction to a published figure is published at once, as in the form.
+  Publishing is a separate, deliberate step (the 「公開する」 action).
+- One fiscal year per file; a (指標, 年度, 内訳) may appear once.
+- All or nothing: a single bad row and nothing is written.
+- Cells that Excel would run as a formula (= + - @ at the start) are exported
+  with a leading ' and read back without it.
+"""
+
+import json
+import os
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import fields, resources, widgets
+
+from projects.models import Edition
+
+from . import services
+from .forms import (
+    InputError,
+    check_result,
+    normalize_text,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_fiscal_year,
+    parse_flag,
+)
+from .models import Indicator, Result
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """'=HYPERLINK(…)' → "'=HYPERLINK(…)": shown as text by Excel, never run."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(text: str) -> str:
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (its header row); shown above the rows."""
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# Widgets: each reads a cell as an editor would write it and raises InputError (a
+# ValueError, which import-export files under the row's column) when it cannot.
+
+
+class TextWidget(widgets.Widget):
+    def __init__(self, single_line=False):
+        super().__init__()
+        self.single_line = single_line
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        text = str(value).strip()
+        if self.single_line:
+            text = " ".join(text.split())
+        return unescape_formula(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class DecimalWidget(widgets.Widget):
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_decimal(value, self.label)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        number = int(value) if value == value.to_integral_value() else value.normalize()
+        if kwargs.get("force_native_type"):
+            return number
+        return format(number, "f") if not isinstance(number, int) else str(number)
+
+
+class FiscalYearWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return parse_fiscal_year(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else str(value)
+
+
+class DateWidget(widgets.Widget):
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value, self.label)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else value.isoformat()
+
+
+class FlagWidget(widgets.Widget):
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_flag(value, self.label)
+
+    def render(self, value, obj=None, **kwargs):
+        return "○" if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """Japanese labels both ways (年度, 延べ); the codes (fy, cumulative) are read too."""
+
+    def __init__(self, choices, label, blank):
+        super().__init__()
+        self.choices = [(code, "" if code == "" else name) for code, name in choices]
+        self.label = label
+        self.blank = blank
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return self.blank
+        return parse_choice(value, self.choices, self.label)
+
+    def render(self, value, obj=None, **kwargs):
+        return dict(self.choices).get(value, value or "")
+
+
+class IndicatorWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        slug = "" if value is None else unescape_formula(normalize_text(value))
+        if not slug:
+            raise InputError(
+                "指標スラッグを入力してください（例：p1-marriage-support-consultations）。"
+            )
+        indicator = Indicator.objects.filter(slug=slug).first()
+        if indicator is None:
+            raise InputError(
+                f"指標スラッグ「{slug}」の指標はありません。書き出したファイルの綴りのまま入力してください。"
+            )
+        return indicator
+
+    def render(self, value, obj=None, **kwargs):
+        return value.slug if value else ""
+
+
+class EditionWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None  # a new row gets the latest edition, a stored row keeps its own
+        year = parse_fiscal_year(value)
+        edition = Edition.objects.filter(year=year).first()
+        if edition is None:
+            years = "・".join(str(y) for y in Edition.objects.values_list("year", flat=True))
+            raise InputError(f"掲載版「{value}」の報告書はありません（登録済み：{years}）。")
+        return edition
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value.year if kwargs.get("force_native_type") else str(value.year)
+
+
+class ResultResource(resources.ModelResource):
+    indicator = fields.Field(
+        attribute="indicator", column_name="指標スラッグ", widget=IndicatorWidget()
+    )
+    # Shown on export and in the preview, never imported (readonly).
+    indicator_name = fields.Field(attribute="indicator__name", column_name="指標名", readonly=True)
+    fiscal_year = fields.Field(
+        attribute="fiscal_year", column_name="年度", widget=FiscalYearWidget()
+    )
+    breakdown = fields.Field(
+        attribute="breakdown", column_name="内訳", widget=TextWidget(single_line=True)
+    )
+    value = fields.Field(attribute="value", column_name="値", widget=DecimalWidget("値"))
+    unit = fields.Field(attribute="indicator__unit", column_name="単位", readonly=True)
+    period = fields.Field(
+        attribute="period",
+        column_name="期間種別",
+        widget=ChoiceWidget(Result.Period.choices, "期間種別", Result.Period.FISCAL_YEAR),
+    )
+    period_start = fields.Field(
+        attribute="period_start", column_name="期間開始", widget=DateWidget("期間開始")
+    )
+    period_end = fields.Field(
+        attribute="period_end", column_name="期間終了", widget=DateWidget("期間終了")
+    )
+    approximate = fields.Field(attribute="approximate", column_name="約", widget=FlagWidget("約"))
+    qualifier = fields.Field(
+        attribute="qualifier",
+        column_name="修飾",
+        widget=ChoiceWidget(Result.Qualifier.choices, "修飾", ""),
+    )
+    denominator = fields.Field(
+        attribute="denominator", column_name="分母", widget=DecimalWidget("分母")
+    )
+    denominator_label = fields.Field(
+        attribute="denominator_label", column_name="分母名称", widget=TextWidget(single_line=True)
+    )
+    provisional = fields.Field(
+        attribute="provisional", column_name="速報値", widget=FlagWidget("速報値")
+    )
+    status = fields.Field(attribute="get_status_display", column_name="状態", readonly=True)
+    note = fields.Field(attribute="note", column_name="注記", widget=TextWidget())
+    edition = fields.Field(
+        attribute="edition", column_name="掲載版", widget=EditionWidget(), saves_null_values=False
+    )
+    version = fields.Field(attribute="version", column_name="版数", readonly=True)
+
+    REQUIRED_HEADERS = ("指標スラッグ", "年度", "内訳", "値")
+    bad_headers = False
+    reason = "インポート"
+    user = None
+
+    class Meta:
+        model = Result
+        name = "実績"
+        fields = (
+            "indicator",
+            "indicator_name",
+            "fiscal_year",
+            "breakdown",
+            "value",
+            "unit",
+            "period",
+            "period_start",
+            "period_end",
+            "approximate",
+            "qualifier",
+            "denominator",
+            "denominator_label",
+            "provisional",
+            "status",
+            "note",
+            "edition",
+            "version",
+        )
+        export_order = fields
+        import_id_fields = ("indicator", "fiscal_year", "breakdown")
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = True
+
+    def __init__(self, request=None, form=None, **kwargs):
+        super().__init__(**kwargs)
+        self.request = request
+        # What the preview saw, row by row: 0 for a new row, else the stored version.
+        # On confirmation each row must still be so, or the import is refused.
+        self.state = {}
+        self.preview_state = None
+        if form is not None and "preview_state" in getattr(form, "cleaned_data", {}):
+            try:
+                self.preview_state = json.loads(form.cleaned_data["preview_state"] or "{}")
+            except ValueError:
+                self.preview_state = {}
+
+    # Export ------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return Result.objects.select_related("indicator", "edition")
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("indicator", "edition").order_by(
+            "-fiscal_year", "indicator__slug", "order", "breakdown"
+        )
+
+    # Import ------------------------------------------------------------------------
+
+    def column_of(self, name: str) -> str:
+        field = self.fields.get(name)
+        return field.column_name if field is not None else name
+
+    def before_import(self, dataset, **kwargs):
+        self.file_name = os.path.basename(kwargs.get("file_name") or "")
+        extension = os.path.splitext(self.file_name)[1].lstrip(".").upper() or "ファイル"
+        self.reason = f"{extension}インポート: {self.file_name}".strip()
+        self.user = kwargs.get("user")
+        self.seen_keys = {}
+        self.file_year = None
+        headers = [
+            "" if header is None else normalize_text(header) for header in dataset.headers or []
+        ]
+        dataset.headers = headers
+        known = {field.column_name for field in self.fields.values()}
+        unknown = [header for header in headers if header and header not in known]
+        missing = [header for header in self.REQUIRED_HEADERS if header not in headers]
+        problems = []
+        if missing:
+            problems.append("列「" + "」「".join(missing) + "」がありません。")
+        if unknown:
+            problems.append("見出し「" + "」「".join(unknown) + "」は読み取れません。")
+        self.bad_headers = bool(problems)
+        if problems:
+            raise ImportFileError(
+                "1行目の見出しを確かめてください："
+                + "".join(problems)
+                + "使える見出し："
+                + "・".join(field.column_name for field in self.fields.values())
+                + "（書き出したファイルの見出しをそのまま使ってください）。"
+            )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if self.bad_headers or all(is_blank(value) for value in row.values()):
+            skipped = self.get_row_result_class()()
+            skipped.import_type = skipped.IMPORT_TYPE_SKIP
+            return skipped
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        """The stored row with this 指標スラッグ + 年度 + 内訳, if any."""
+        keys, errors = {}, {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                keys[field.attribute] = field.clean(row)
+            except ValueError as exc:
+                errors[field.column_name] = [str(exc)]
+        if keys.get("fiscal_year") is None and "年度" not in errors:
+            errors["年度"] = ["年度を入力してください（例：2018）。"]
+        if errors:
+            raise ValidationError(errors)
+        return Result.objects.select_related("indicator").filter(**keys).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        line = kwargs.get("row_number", 0) + 1
+        if instance._state.adding and instance.edition_id is None:
+            instance.edition = Edition.objects.latest_first().first()
+
+        def refuse(name, message):
+            errors.setdefault(name, []).append(message)
+
+        seen = 0 if instance._state.adding else instance.version
+        self.state[str(line)] = seen
+        if self.preview_state is not None:
+            previewed = self.preview_state.get(str(line))
+            if previewed != seen:
+                refuse(NON_FIELD_ERRORS, self.changed_since_preview(instance, previewed))
+
+        key = (instance.indicator_id, instance.fiscal_year, instance.breakdown)
+        if instance.indicator_id and instance.fiscal_year:
+            if key in self.seen_keys:
+                refuse(
+                    "fiscal_year",
+                    f"同じ指標・年度・内訳の行がこのファイルの{self.seen_keys[key]}行目にもあります。"
+                    "1行にまとめてください。",
+                )
+            else:
+                self.seen_keys[key] = line
+            if self.file_year is None:
+                self.file_year = (instance.fiscal_year, line)
+            elif instance.fiscal_year != self.file_year[0]:
+                refuse(
+                    "fiscal_year",
+                    "1つのファイルには1つの年度の実績だけを入れてください"
+                    f"（{self.file_year[1]}行目は{self.file_year[0]}年度、"
+                    f"この行は{instance.fiscal_year}年度）。",
+                )
+        unit = normalize_text(row.get("単位") or "")
+        if unit and instance.indicator_id and unit != normalize_text(instance.indicator.unit):
+            refuse(
+                "unit",
+                f"単位「{unit}」が指標の単位「{instance.indicator.unit}」と違います。"
+                f"値を「{instance.indicator.unit}」に直して入力してください。",
+            )
+        seen_version = row.get("版数")
+        instance._seen_version = None
+        if not is_blank(seen_version) and not instance._state.adding:
+            try:
+                instance._seen_version = int(parse_decimal(seen_version, "版数"))
+            except (InputError, TypeError, ValueError):
+                refuse(
+                    "version", f"版数「{seen_version}」は書き出したときの数字のままにしてください。"
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def changed_since_preview(self, instance, previewed) -> str:
+        if instance._state.adding:
+            return "確認画面の後に、この行の実績が削除されました。"
+        now = f"現在の値 {Result.objects.select_related('indicator').get(pk=instance.pk).value_display}"
+        if not previewed:
+            return f"確認画面の後に、他の人がこの指標・年度・内訳の実績を登録しました（{now}）。"
+        return f"確認画面の後に、他の人がこの実績を変更しました（{now}）。"
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") and self.request is not None:
+            self.request.result_import_state = self.state
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        rules = check_result(
+            {
+                "indicator": instance.indicator if instance.indicator_id else None,
+                "fiscal_year": instance.fiscal_year,
+                "breakdown": instance.breakdown,
+                "value": instance.value,
+                "denominator": instance.denominator,
+            },
+            pk=instance.pk,
+        )
+        for name, messages in rules.items():
+            errors.setdefault(name, messages)
+        # Checked only for rows that would change something (unchanged rows are skipped).
+        seen = getattr(instance, "_seen_version", None)
+        if seen is not None and seen != instance.version:
+            current = Result.objects.select_related("indicator").get(pk=instance.pk)
+            errors.setdefault("version", []).append(
+                f"この実績は書き出した後に変更されています（ファイルの版数{seen}、現在の版数"
+                f"{current.version}、現在の値 {current.value_display}）。"
+                "最新の状態を書き出し直して、そこに入力してください。"
+            )
+        try:
+            super().validate_instance(instance, errors, validate_unique)
+        except ValidationError as exc:
+            by_column = {}
+            for name, messages in exc.message_dict.items():
+                column = name if name == NON_FIELD_ERRORS else self.column_of(name)
+                by_column.setdefault(column, []).extend(messages)
+            raise ValidationError(by_column) from exc
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.before_save_instance(instance, row, **kwargs)
+        if is_create:
+            services.place_new_result(instance)
+        services.save_result(instance, reason=self.reason, user=self.user)
+        self.after_save_instance(instance, row, **kwargs)

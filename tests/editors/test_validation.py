@@ -1,0 +1,167 @@
+"""What an editor may type in a result form, and what they are told when it is wrong."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicators.forms import InputError, parse_decimal, parse_fiscal_year
+from indicators.models import Result
+
+from .conftest import add_result
+
+pytestmark = pytest.mark.django_db
+
+
+def errors_of(response):
+    """The form's error messages, as shown above and beside the fields."""
+    assert response.status_code == 200, "the form comes back with its errors"
+    form = response.context["adminform"].form
+    return [message for messages in form.errors.values() for message in messages]
+
+
+def stored(fiscal_year=2018, slug="p1-marriage-support-consultations", breakdown=""):
+    return Result.objects.get(indicator__slug=slug, fiscal_year=fiscal_year, breakdown=breakdown)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("１，３６６", Decimal("1366")),
+        ("1,366", Decimal("1366")),
+        (" 1366 ", Decimal("1366")),
+        ("１．４４", Decimal("1.44")),
+        ("20,814", Decimal("20814")),
+    ],
+)
+def test_full_width_digits_and_separators_are_accepted(editor_client, typed, expected):
+    response = add_result(editor_client, value=typed)
+    assert response.status_code == 302, errors_of(response)
+    assert stored().value == expected
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("NaN", "値にNaN（非数）や無限大は入力できません。数値を入力してください。"),
+        ("Infinity", "値にNaN（非数）や無限大は入力できません。数値を入力してください。"),
+        ("-inf", "値にNaN（非数）や無限大は入力できません。数値を入力してください。"),
+        ("∞", "値にNaN（非数）や無限大は入力できません。数値を入力してください。"),
+        ("-5", "値に負の数は入力できません。"),
+        ("－５", "値に負の数は入力できません。"),
+        ("約900", "「約」は値に含めず、「概数（約）」の欄で指定してください。"),
+        ("900件", "値「900件」を数値として読めません。"),
+        ("1e3", "値「1e3」を数値として読めません。"),
+    ],
+)
+def test_values_that_are_not_a_count_are_refused_with_a_clear_message(
+    editor_client, typed, message
+):
+    messages = errors_of(add_result(editor_client, value=typed))
+    assert any(m.startswith(message) for m in messages), messages
+    assert not Result.objects.filter(
+        fiscal_year=2018, indicator__slug__startswith="p1-marr"
+    ).exists()
+
+
+@pytest.mark.parametrize("typed", ["1988", "2101", "18", "平成０年度", "H31年度extra"])
+def test_a_fiscal_year_outside_the_sane_range_is_refused(editor_client, typed):
+    messages = errors_of(add_result(editor_client, fiscal_year=typed))
+    assert any("年度" in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "typed, year",
+    [
+        ("２０１８", 2018),
+        ("2018年度", 2018),
+        ("平成30年度", 2018),
+        ("H30", 2018),
+        ("令和元年度", 2019),
+    ],
+)
+def test_a_fiscal_year_may_be_typed_as_japanese_write_it(editor_client, typed, year):
+    response = add_result(editor_client, fiscal_year=typed)
+    assert response.status_code == 302, errors_of(response)
+    assert stored(fiscal_year=year).value == 900
+
+
+def test_a_denominator_below_the_value_is_refused(editor_client):
+    messages = errors_of(add_result(editor_client, value="100", denominator="99"))
+    assert "分母（99）は値（100）以上にしてください。" in messages
+
+
+def test_a_duplicate_names_the_existing_row(editor_client):
+    existing = stored(fiscal_year=2017)
+    messages = errors_of(add_result(editor_client, fiscal_year="2017", value="1"))
+    assert any(
+        "この指標・年度・内訳の実績はすでに登録されています" in m
+        and "相談件数 2017年度" in m
+        and "813件" in m
+        and f"ID {existing.pk}" in m
+        for m in messages
+    ), messages
+    assert stored(fiscal_year=2017).value == 813
+
+
+def test_a_breakdown_differing_only_in_spaces_is_the_same_row(editor_client):
+    slug = "p2-mirai-challenge-grants"
+    messages = errors_of(
+        add_result(editor_client, slug, fiscal_year="2017", breakdown=" スポーツコース ")
+    )
+    assert any("すでに登録されています" in m for m in messages), messages
+
+
+def test_a_span_needs_both_dates_in_order(editor_client):
+    messages = errors_of(
+        add_result(editor_client, period="span", period_start="2018-03-31", period_end="2017-04-01")
+    )
+    assert "期間には開始日と終了日（開始日以降）が必要です。" in messages
+
+
+def test_a_change_needs_a_reason(editor_client):
+    result = stored(fiscal_year=2017)
+    url = reverse("admin:indicators_result_change", args=[result.pk])
+    page = editor_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(
+        value="814", change_reason="", indicator=result.indicator_id, edition=result.edition_id
+    )
+    response = editor_client.post(url, data)
+    assert "このフィールドは必須です。" in errors_of(response)
+    assert "変更理由" in response.content.decode()
+    assert stored(fiscal_year=2017).value == 813
+
+
+def test_the_value_box_accepts_what_an_ime_types():
+    """A text box, not <input type=number>, which would not take １，３６６ at all."""
+    from indicators.forms import ResultForm
+
+    html = str(ResultForm()["value"])
+    assert 'type="text"' in html and 'inputmode="decimal"' in html
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (813, Decimal("813")),
+        (1.44, Decimal("1.44")),
+        ("", None),
+        (None, None),
+        ("1、366", Decimal("1366")),
+    ],
+)
+def test_spreadsheet_cells_are_read_as_numbers(cell, expected):
+    assert parse_decimal(cell) == expected
+
+
+@pytest.mark.parametrize("cell", [float("nan"), float("inf"), True, "1.2.3", "--1"])
+def test_spreadsheet_cells_that_are_not_numbers_are_refused(cell):
+    with pytest.raises(InputError):
+        parse_decimal(cell)
+
+
+@pytest.mark.parametrize("cell, year", [(2017.0, 2017), ("R2", 2020), ("h29年度", 2017)])
+def test_spreadsheet_fiscal_years(cell, year):
+    assert parse_fiscal_year(cell) == year
