@@ -16,5 +16,5 @@ max_requests_jitter = 200
 # The proxy on this machine terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # unset: no access log (the proxy keeps one)
-errorlog = "-"
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 wsgi_app = "strategy_portal.wsgi:application"

@@ -1,11 +1,11 @@
 import unicodedata
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
-from municipalities.models import CollaborationArea, Municipality
+from municipalities.models import Municipality
 
 from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy
@@ -23,13 +23,15 @@ def home(request):
         "strategy": strategy,
         "edition": Edition.objects.latest_first().first(),
         "projects": projects,
-        "last_updated": results.aggregate(last=Max("updated_at"))["last"],
-        "counts": {
-            "indicators": Indicator.objects.count(),
-            "results": Result.objects.visible_to(request.user).count(),
-            "municipalities": Municipality.objects.count(),
-            "areas": CollaborationArea.objects.count(),
-        },
+        "figures": results.aggregate(
+            results=Count("pk"),
+            indicators=Count("indicator", distinct=True),
+            last=Max("updated_at"),
+        ),
+        "places": Municipality.objects.aggregate(
+            municipalities=Count("pk", distinct=True),
+            areas=Count("collaboration_areas", distinct=True),
+        ),
     }
     return render(request, "projects/home.html", context)
 

@@ -1,21 +1,25 @@
-"""The public page cache: anonymous GETs served from the shared cache.
+"""The public page cache: anonymous GETs served from memory.
 
 Every public page is the same for every anonymous visitor, so its rendered
-response is kept in the `default` cache (local memory by default; Redis or
-Memcached through DJANGO_CACHE_URL when several servers share it). A data
-change anywhere bumps a generation number, kept in the same cache, at once
-and again on commit: the next view renders afresh on every server. Signed-in users (a session
-cookie) are never served from or stored in the cache, and their pages are
-marked `private, no-store`.
+body is kept in the `pages` cache (local memory of each worker: no network,
+no unpickling of a large object). Whether a stored page is still current is
+decided by a generation number in the `default` cache, which all workers and
+servers share (a file cache on one machine, Redis or Memcached through
+DJANGO_CACHE_URL for several): a data change anywhere bumps it, at once and
+again on commit, and the next view renders afresh everywhere. Signed-in users
+(a session cookie) are never served from or stored in the cache, and their
+pages are marked `private, no-store`.
 """
 
 import hashlib
+import time
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.encoding import iri_to_uri
 
@@ -26,8 +30,10 @@ DATA_APPS = ("projects", "indicators", "municipalities")
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        # Start from the clock, not 1: if the shared cache was flushed, pages
+        # that workers still hold under an old number must not match again.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(GENERATION_KEY)
     return value
 
 
@@ -93,10 +99,13 @@ class PublicPageCacheMiddleware:
 
         path = hashlib.sha256(iri_to_uri(request.get_full_path()).encode()).hexdigest()
         key = f"page:{generation()}:{path}"
-        cached = cache.get(key)
-        if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return cached
+        pages = caches["pages"]
+        stored = pages.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
 
         response = self.get_response(request)
         if (
@@ -110,6 +119,6 @@ class PublicPageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            pages.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

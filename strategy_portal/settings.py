@@ -165,7 +165,20 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable for a year
 
-CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "locmem://"))}
+# `default` is shared by every worker and server (page generation, lockouts…):
+# local memory for one development process, a file cache for the workers of one
+# machine, Redis/Memcached (DJANGO_CACHE_URL) for several machines. Rendered
+# pages live in each worker's memory (`pages`), checked against `default`.
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("DJANGO_CACHE_URL", "locmem://" if DEBUG else f"file://{BASE_DIR}/.cache")
+    ),
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/"]

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -72,6 +72,8 @@ def admin_client_(django_user_model):
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
     """Each test starts with an empty page cache (tests roll back, so no on_commit fires)."""
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()

@@ -239,7 +239,7 @@ def test_map_marks_the_municipalities_of_collaboration_areas(client):
 @pytest.mark.parametrize(
     "name, args, limit",
     [
-        ("projects:home", [], 11),
+        ("projects:home", [], 8),
         ("projects:detail", ["sumairu"], 9),
         ("projects:detail", ["kitanomegumi"], 9),
         ("indicators:list", [], 5),

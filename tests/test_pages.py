@@ -124,7 +124,7 @@ def test_project_page_query_count_is_fixed(client, django_assert_max_num_queries
 @pytest.mark.parametrize(
     "name, args, limit",
     [
-        ("projects:home", [], 11),
+        ("projects:home", [], 8),
         ("indicators:list", [], 5),
         ("municipalities:list", [], 4),
         ("municipalities:areas", [], 4),

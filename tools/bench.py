@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench"
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+PORT = int(os.environ.get("BENCH_PORT", "8799"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 PAGES = [
@@ -40,6 +41,7 @@ ENV = {
     "DATABASE_URL": f"sqlite:///{OUT / 'bench.sqlite3'}",
     "DJANGO_CACHE_URL": f"file://{OUT / 'cache'}",
     "PORT": str(PORT),
+    "GUNICORN_ERROR_LOG": str(OUT / "gunicorn.log"),
 }
 
 
@@ -59,6 +61,21 @@ def get(path, accept_encoding=""):
     body = response.read()
     connection.close()
     return response, body
+
+
+def port_is_free() -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", PORT)) != 0
+
+
+def start_server():
+    if not port_is_free():
+        raise SystemExit(f"127.0.0.1:{PORT} is in use; set BENCH_PORT to a free port")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=ENV
+    )
+    wait_until_up()
+    return server
 
 
 def wait_until_up(deadline=30):
@@ -105,7 +122,7 @@ def query_counts():
         "from django.test.utils import CaptureQueriesContext\n"
         "from django.db import connection\n"
         "from django.core.cache import cache\n"
-        "c = Client(HTTP_X_FORWARDED_PROTO='https')\n"
+        "c = Client(HTTP_X_FORWARDED_PROTO='https', HTTP_HOST='127.0.0.1')\n"
         f"for path in {[p for _, p in PAGES]!r}:\n"
         "    cache.clear()\n"
         "    with CaptureQueriesContext(connection) as q:\n"
@@ -139,14 +156,12 @@ def main():
     manage("migrate", "--noinput", stdout=subprocess.DEVNULL)
     manage("load_seed", stdout=subprocess.DEVNULL)
     manage("collectstatic", "--noinput", stdout=subprocess.DEVNULL)
+    queries = query_counts()
 
     # Render once (DEBUG off) to size the static twins of each page.
     sizes = {}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=ENV
-    )
+    server = start_server()
     try:
-        wait_until_up()
         for _, path in PAGES:
             sizes[path] = len(get(path)[1])
     finally:
@@ -157,12 +172,9 @@ def main():
     for size in sizes.values():
         (twins / f"{size}.html").write_bytes(b"x" * size)
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=ENV
-    )
+    server = start_server()
     rows = []
     try:
-        wait_until_up()
         for name, path in PAGES:
             get(path)  # warm the page cache
             page = wrk(path)
@@ -172,7 +184,6 @@ def main():
     finally:
         server.terminate()
         server.wait()
-    queries = query_counts()
 
     lines = [
         "# Benchmark report (`make bench`)",
