@@ -117,7 +117,7 @@ class ProjectFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(**{self.path: self.value()}).distinct()
+            return queryset.filter(**{self.path: self.value()})
         return queryset
 
 
