@@ -156,14 +156,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Production: hashed names (cached for a year by browsers) and gzip/brotli copies.
+    # Production: hashed names (cached "forever" by browsers) and gzip copies.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable for a year
+WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable (whitenoise: ten years)
 
 # `default` is shared by every worker and server (page generation, lockouts…):
 # local memory for one development process, a file cache for the workers of one
