@@ -25,7 +25,7 @@ FONT = (
 
 @dataclass(frozen=True)
 class Chart:
-    kind: str  # series | breakdown | share | counts
+    kind: str  # series | breakdown | share | map
     figure: dict
     summary: str  # the text alternative, read by screen readers
 
@@ -164,31 +164,3 @@ def _share(name, unit, result) -> Chart:
     total = f"{result.denominator_label}{display.format_number(result.denominator)}{unit}"
     summary = f"{name}：{total}のうち{display.format_number(result.value)}{unit}（{percent}%）"
     return Chart("share", _as_dict(figure), summary)
-
-
-def counts_chart(name: str, unit: str, counts: list[tuple[str, int]]) -> Chart:
-    """Bars for counts by category (e.g. DMO registrations by type)."""
-    labels = [label for label, _ in counts]
-    texts = [f"{n}{unit}" for _, n in counts]
-    figure = go.Figure(
-        go.Bar(
-            orientation="h",
-            y=labels,
-            x=[n for _, n in counts],
-            text=texts,
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": BLUE},
-            hovertemplate="%{y}<br>%{text}<extra></extra>",
-        ),
-        layout=_layout(
-            56 + 36 * len(counts),
-            xaxis={"visible": False, "rangemode": "tozero", "fixedrange": True},
-            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 8, "r": 56, "t": 8, "b": 8},
-        ),
-    )
-    summary = f"{name}：" + "、".join(
-        f"{label} {text}" for label, text in zip(labels, texts, strict=True)
-    )
-    return Chart("counts", _as_dict(figure), summary)

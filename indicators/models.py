@@ -63,6 +63,19 @@ class Indicator(models.Model):
         return reverse("indicators:detail", args=[self.slug])
 
 
+# Results in the report's own order (used by tables and selectors alike).
+REPORT_ORDER = (
+    "indicator__measure__category__section__theme__project__number",
+    "indicator__measure__category__section__theme__order",
+    "indicator__measure__category__section__kind",
+    "indicator__measure__category__order",
+    "indicator__measure__order",
+    "indicator__order",
+    "fiscal_year",
+    "order",
+)
+
+
 class ResultQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Result.Status.PUBLISHED)
@@ -75,6 +88,10 @@ class ResultQuerySet(models.QuerySet):
 
     def in_order(self):
         return self.order_by("indicator", "fiscal_year", "order", "breakdown")
+
+    def in_report_order(self):
+        """As the report prints them: project, theme, section, heading, measure, indicator."""
+        return self.order_by(*REPORT_ORDER)
 
 
 class Result(models.Model):

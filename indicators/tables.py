@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from .models import Result
+from .models import REPORT_ORDER, Result
 
 
 class ResultTable(tables.Table):
@@ -10,17 +10,7 @@ class ResultTable(tables.Table):
     project = tables.Column(
         "プロジェクト",
         accessor="indicator__measure__category__section__theme__project__number",
-        # The report's own order: project, theme, section, heading, measure, indicator.
-        order_by=(
-            "indicator__measure__category__section__theme__project__number",
-            "indicator__measure__category__section__theme__order",
-            "indicator__measure__category__section__kind",
-            "indicator__measure__category__order",
-            "indicator__measure__order",
-            "indicator__order",
-            "fiscal_year",
-            "order",
-        ),
+        order_by=REPORT_ORDER,
     )
     indicator = tables.Column(
         "指標",

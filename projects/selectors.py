@@ -82,16 +82,9 @@ def measures_on_page(themes):
 
 def headline_cards(*, results, per_project: int) -> dict:
     """The first figures of each project, in the report's order, as cards by project id."""
-    ordered = results.select_related("indicator__measure__category__section__theme").order_by(
-        "indicator__measure__category__section__theme__project__number",
-        "indicator__measure__category__section__theme__order",
-        "indicator__measure__category__section__kind",
-        "indicator__measure__category__order",
-        "indicator__measure__order",
-        "indicator__order",
-        "fiscal_year",
-        "order",
-    )
+    ordered = results.select_related(
+        "indicator__measure__category__section__theme"
+    ).in_report_order()
     by_indicator = defaultdict(list)
     for result in ordered.filter(indicator__measure__isnull=False):
         by_indicator[result.indicator].append(result)
