@@ -11,8 +11,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 timeout = 30
 graceful_timeout = 20
-max_requests = 2000  # recycle workers now and then; jitter avoids doing all at once
-max_requests_jitter = 200
+# Workers are not recycled (max_requests): each keeps its cached pages in memory.
 # The proxy on this machine terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # unset: no access log (the proxy keeps one)

@@ -12,15 +12,17 @@ pages are marked `private, no-store`.
 """
 
 import hashlib
+import os
 import time
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.encoding import iri_to_uri
 
 GENERATION_KEY = "pages:generation"
@@ -28,13 +30,38 @@ DATA_APPS = ("projects", "indicators", "municipalities")
 
 
 def generation() -> int:
+    """The shared generation number, read on every request.
+
+    With the file cache (one machine), the number is re-read only when its
+    file was replaced since the last read: a stat instead of an open, a
+    decompress and an unpickle, which is most of a cached page's cost. Any
+    write replaces the file (new inode), so the check stays exact.
+    """
+    stamp = _generation_file_stamp()
+    if stamp is not None and stamp == _memo.get("stamp"):
+        return _memo["value"]
     value = cache.get(GENERATION_KEY)
     if value is None:
         # Start from the clock, not 1: if the shared cache was flushed, pages
         # that workers still hold under an old number must not match again.
         cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
         value = cache.get(GENERATION_KEY)
+    _memo.update(stamp=stamp, value=value)  # stamp taken before the read: safe
     return value
+
+
+_memo: dict = {}
+
+
+def _generation_file_stamp():
+    backend = caches["default"]
+    if not isinstance(backend, FileBasedCache):
+        return None
+    try:
+        status = os.stat(backend._key_to_file(GENERATION_KEY))
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns, status.st_size)
 
 
 def invalidate() -> None:
@@ -119,6 +146,8 @@ class PublicPageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
+            # Hash once here, not on every hit (ConditionalGetMiddleware keeps an ETag).
+            set_response_etag(response)
             pages.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

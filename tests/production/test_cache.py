@@ -66,3 +66,38 @@ def test_other_query_strings_are_other_pages(client):
     filtered = client.get("/indicators/", {"unit": "千円"})
     assert filtered["X-Page-Cache"] == "miss"
     assert "813件" not in page_text(filtered)
+
+
+def test_with_the_file_cache_a_change_in_another_process_is_seen_at_once(settings, tmp_path):
+    """Workers share the generation through the file cache; the stat shortcut
+    must not hide a bump made by another process."""
+    import os
+    import subprocess
+    import sys
+
+    from django.core.cache import caches
+
+    from strategy_portal import cache as page_cache
+
+    location = tmp_path / "shared-cache"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(location),
+        },
+    }
+    caches["default"].clear()
+    first = page_cache.generation()
+    assert page_cache.generation() == first  # served from the memo
+
+    other_worker = (
+        "import django; django.setup(); from strategy_portal.cache import invalidate; invalidate()"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "strategy_portal.settings",
+        "DJANGO_CACHE_URL": f"file://{location}",
+    }
+    subprocess.run([sys.executable, "-c", other_worker], env=env, check=True)
+    assert page_cache.generation() == first + 1
