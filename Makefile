@@ -20,7 +20,10 @@ help:
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 
 $(VENV)/.run-installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# Debian's own python3 needs the python3-venv package for this; install it when root.
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
 	touch $@
