@@ -40,3 +40,9 @@ def test_pages_link_hashed_files_served_compressed_and_immutable(production_stat
     assert "immutable" in response["Cache-Control"]
     size = int(response["Content-Length"])
     assert size < 450_000, size  # 1.19 MB on disk, ~0.4 MB on the wire
+
+
+def test_favicon_redirects_to_the_hashed_icon(production_static):
+    response = production_static.get("/favicon.ico")
+    assert response.status_code == 301
+    assert re.search(r"^/static/favicon\.[0-9a-f]{12}\.svg$", response["Location"])
