@@ -31,13 +31,15 @@ class Card:
         return any(r.is_draft for r in self.results)
 
 
-def card_for(indicator, results=None) -> Card:
+def card_for(indicator, results=None, *, with_chart=True) -> Card:
+    """The card of one indicator; `with_chart=False` where no chart is drawn (home)."""
     results = list(indicator.results.all() if results is None else results)
     card = Card(indicator=indicator, results=results)
     if not results:
         return card
     card.updated = max(r.updated_at for r in results)
-    card.chart = indicator_chart(indicator.name, indicator.unit, results)
+    if with_chart:
+        card.chart = indicator_chart(indicator.name, indicator.unit, results)
     periods = {display.period_label(r) for r in results}
     card.period = periods.pop() if len(periods) == 1 else ""
     if not any(r.breakdown for r in results):

@@ -92,5 +92,5 @@ def headline_cards(*, results, per_project: int) -> dict:
     for indicator, indicator_results in by_indicator.items():
         project_id = indicator.measure.category.section.theme.project_id
         if len(cards[project_id]) < per_project:
-            cards[project_id].append(card_for(indicator, indicator_results))
+            cards[project_id].append(card_for(indicator, indicator_results, with_chart=False))
     return cards
