@@ -28,12 +28,17 @@ def staff_user(django_user_model):
     return user
 
 
+def signed_in(user):
+    """A browser of its own, signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def staff_client(staff_user):
-    """Prefectural staff: signed in, may read drafts. A client of its own."""
-    staff = Client()
-    staff.force_login(staff_user)
-    return staff
+    """Prefectural staff: signed in, may read drafts."""
+    return signed_in(staff_user)
 
 
 @pytest.fixture
@@ -46,9 +51,7 @@ def editor_user(django_user_model):
 
 @pytest.fixture
 def editor_client(editor_user):
-    editor = Client()
-    editor.force_login(editor_user)
-    return editor
+    return signed_in(editor_user)
 
 
 @pytest.fixture
@@ -56,17 +59,13 @@ def second_editor_client(django_user_model):
     """Another editor, in another browser: for edits that cross."""
     user = django_user_model.objects.create_user("editor2", password="pw-editor-456", is_staff=True)
     user.groups.add(Group.objects.get(name="editor"))
-    other = Client()
-    other.force_login(user)
-    return other
+    return signed_in(user)
 
 
 @pytest.fixture
 def admin_client_(django_user_model):
     user = django_user_model.objects.create_superuser("admin", password="pw-admin-123")
-    superuser = Client()
-    superuser.force_login(user)
-    return superuser
+    return signed_in(user)
 
 
 @pytest.fixture(autouse=True)

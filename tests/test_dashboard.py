@@ -3,13 +3,14 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
 from indicators.charts import indicator_chart
 from indicators.models import Indicator, Result
-from municipalities.models import CollaborationArea
+from municipalities.models import DMO, CollaborationArea
 from projects.models import Project
 
 from .test_pages import page_text
@@ -42,8 +43,6 @@ def twenty_times_the_data():
 
 
 def json_scripts(html):
-    import re
-
     return {
         m.group(1): json.loads(m.group(2))
         for m in re.finditer(
@@ -59,8 +58,6 @@ def test_project_page_draws_charts_from_json_with_no_inline_script(client):
     budget = figures[f"chart-{Indicator.objects.get(slug='p2-mirai-challenge-budget').pk}"]
     assert budget["data"][0]["y"] == [20814.0, 27452.0]
     # every <script> is either the site's static file or JSON data
-    import re
-
     for tag in re.findall(r"<script[^>]*>", html):
         assert 'type="application/json"' in tag or 'src="/static/' in tag, tag
     assert "plotly-basic-4.1.1.min.js" in html
@@ -94,8 +91,6 @@ def test_dmo_registrations_by_type_match_the_dmo_table(client):
     results = {
         r.breakdown: r.value for r in Result.objects.filter(indicator__slug="p4-dmo-registrations")
     }
-    from municipalities.models import DMO
-
     assert results == {kind: DMO.objects.filter(kind=kind).count() for kind in results}
     html = client.get(reverse("projects:detail", args=["asia-no-hokkaido"])).content.decode()
     assert "日本版DMO登録数" in html and 'data-chart="chart-' in html

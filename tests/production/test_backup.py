@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,7 +64,5 @@ def test_restore_refuses_a_database_that_has_data(tmp_path):
     call_command("load_seed", stdout=open("/dev/null", "w"))
     path = tmp_path / "portal.json.gz"
     call_command("backup", output=str(path), stdout=open("/dev/null", "w"))
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="empty"):
         call_command("restore", str(path))

@@ -1,10 +1,16 @@
 """Anonymous pages come from the shared cache; any data change shows at once."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
 from indicators.models import Result
+from strategy_portal import cache as page_cache
 from tests.editors.conftest import browser_form
 from tests.test_pages import page_text
 
@@ -71,13 +77,6 @@ def test_other_query_strings_are_other_pages(client):
 def test_with_the_file_cache_a_change_in_another_process_is_seen_at_once(settings, tmp_path):
     """Workers share the generation through the file cache; the stat shortcut
     must not hide a bump made by another process."""
-    import os
-    import subprocess
-    import sys
-
-    from django.core.cache import caches
-
-    from strategy_portal import cache as page_cache
 
     location = tmp_path / "shared-cache"
     settings.CACHES = {
