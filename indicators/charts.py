@@ -5,6 +5,7 @@ Every figure is a plain dict (Plotly's JSON) that the page passes through
 a table beside it, and `summary` is its text alternative.
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,9 +15,24 @@ import plotly.io as pio
 
 from strategy_portal import display
 
+from .series import Series, period_key
+
 BLUE = "#004f8a"
 GREEN = "#1d6b3a"
 GREY = "#c9d1d9"
+TARGET = "#a03c00"  # 目標: dark orange, 5.9:1 on white, drawn as a labelled diamond
+# One colour, marker and dash per breakdown line, so no line is told apart by colour alone.
+# Each colour has at least 4.5:1 contrast on white.
+LINE_STYLES = (
+    (BLUE, "circle", "solid"),
+    ("#b3261e", "square", "dash"),
+    (GREEN, "diamond", "dot"),
+    ("#6a3d9a", "triangle-up", "dashdot"),
+    ("#7a5200", "cross", "longdash"),
+    ("#00666e", "x", "longdashdot"),
+)
+# Above this many bars, only the newest is labelled (the table has every number).
+MAX_LABELLED_BARS = 6
 FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, IPAGothic, '
     '"Noto Sans CJK JP", sans-serif'
@@ -25,7 +41,7 @@ FONT = (
 
 @dataclass(frozen=True)
 class Chart:
-    kind: str  # series | breakdown | share | map
+    kind: str  # series | lines | breakdown | share | activities | map
     figure: dict
     summary: str  # the text alternative, read by screen readers
 
@@ -53,55 +69,164 @@ def _number(value) -> float:
     return float(Decimal(value))
 
 
-def indicator_chart(name: str, unit: str, results) -> Chart | None:
+def _period_axis(series_list, goals) -> list[tuple]:
+    """Every period shown on the x axis, in time order: (sort key, label)."""
+    points = {}
+    for series in series_list:
+        for r in series.results:
+            points.setdefault(display.period_short_label(r), (period_key(r), r.period))
+    for goal in goals:
+        for target in (*goal.milestones.values(), goal.target):
+            label = f"{target.fiscal_year}年度"
+            points.setdefault(label, ((target.fiscal_year, datetime.date.max), "fy"))
+    return sorted(((key, label) for label, (key, _) in points.items()), key=lambda p: p[0])
+
+
+def _target_trace(goal, unit: str, name: str = "目標") -> go.Scatter:
+    targets = [*sorted(goal.milestones.values(), key=lambda t: t.fiscal_year), goal.target]
+    texts = [f"{name} {display.format_number(t.value)}{unit}" for t in targets]
+    return go.Scatter(
+        x=[f"{t.fiscal_year}年度" for t in targets],
+        y=[_number(t.value) for t in targets],
+        mode="markers+text",
+        marker={"symbol": "diamond", "size": 11, "color": TARGET, "line": {"width": 0}},
+        text=texts,
+        textposition="top center",
+        textfont={"color": TARGET, "size": 12},
+        cliponaxis=False,
+        hovertemplate="%{x}<br>%{text}<extra></extra>",
+        name=name,
+    )
+
+
+def _target_summary(goals, unit: str) -> str:
+    parts = []
+    for goal in goals:
+        label = f"{goal.breakdown}の" if goal.breakdown else ""
+        parts.append(
+            f"{label}目標は{goal.fiscal_year}年度に{display.format_number(goal.value)}{unit}"
+        )
+    return ("。" + "、".join(parts)) if parts else ""
+
+
+def indicator_chart(name: str, unit: str, series_list, goals=()) -> Chart | None:
     """The figure that suits an indicator's results, or None when one number says it all.
 
-    - more than one fiscal year, no breakdown → a time series (bars per year);
+    - one series (no breakdown) over several periods, or with a target → bars
+      per period, the newest dark, targets as labelled diamonds;
     - several breakdowns in one period → horizontal bars per breakdown;
-    - a value with a denominator → a share of the whole (progress bar).
+    - several breakdowns over several periods → one line per breakdown, each
+      with its own marker and dash and its name at its end;
+    - a single value with a denominator → its share of the whole.
     """
-    results = list(results)
-    if not results:
+    series_list = [s for s in series_list if s.results]
+    if not series_list:
         return None
-    years = sorted({r.fiscal_year for r in results})
-    breakdowns = [r.breakdown for r in results if r.breakdown]
-    if len(years) > 1 and not breakdowns:
-        return _series(name, unit, sorted(results, key=lambda r: r.fiscal_year))
-    if len(breakdowns) > 1 and len(years) == 1:
-        return _breakdown(name, unit, results)
-    if len(results) == 1 and results[0].denominator:
+    goals = list(goals)
+    periods = {period_key(r) for s in series_list for r in s.results}
+    if len(series_list) > 1:
+        if len(periods) == 1 and not goals:
+            return _breakdown(name, unit, [s.results[0] for s in series_list])
+        return _lines(name, unit, series_list, goals)
+    results = series_list[0].results
+    if len(results) > 1 or goals:
+        return _series(name, unit, results, goals)
+    if results[0].denominator:
         return _share(name, unit, results[0])
     return None
 
 
-def _series(name, unit, results) -> Chart:
+def _series(name, unit, results, goals) -> Chart:
     labels = [display.period_short_label(r) for r in results]
     texts = [display.value_label(r, unit) for r in results]
-    figure = go.Figure(
+    shown = texts if len(results) <= MAX_LABELLED_BARS else [""] * (len(texts) - 1) + texts[-1:]
+    traces = [
         go.Bar(
             x=labels,
             y=[_number(r.value) for r in results],
-            text=texts,
+            text=shown,
+            customdata=texts,
             textposition="outside",
             cliponaxis=False,
             marker={"color": [GREY] * (len(results) - 1) + [BLUE]},
-            hovertemplate="%{x}<br>%{text}<extra></extra>",
-        ),
+            hovertemplate="%{x}<br>%{customdata}<extra></extra>",
+            name="実績",
+        )
+    ]
+    traces += [_target_trace(goal, unit) for goal in goals]
+    axis = _period_axis([Series("", results)], goals)
+    figure = go.Figure(
+        traces,
         layout=_layout(
             240,
-            yaxis={"visible": False, "rangemode": "tozero"},
-            xaxis={"type": "category", "fixedrange": True},
-            margin={"l": 8, "r": 8, "t": 24, "b": 40},
+            yaxis={"visible": False, "rangemode": "tozero", "fixedrange": True},
+            xaxis={
+                "type": "category",
+                "fixedrange": True,
+                "categoryorder": "array",
+                "categoryarray": [label for _, label in axis],
+            },
+            margin={"l": 8, "r": 8, "t": 28, "b": 40},
         ),
     )
     periods = [display.period_label(r) for r in results]
     summary = f"{name}の推移：" + "、".join(f"{p} {t}" for p, t in zip(periods, texts, strict=True))
-    return Chart("series", _as_dict(figure), summary)
+    return Chart("series", _as_dict(figure), summary + _target_summary(goals, unit))
 
 
-def _breakdown(name, unit, results) -> Chart:
-    results = sorted(results, key=lambda r: r.order)
-    labels = [r.breakdown for r in results]
+def _lines(name, unit, series_list, goals) -> Chart:
+    traces = []
+    for index, series in enumerate(series_list):
+        colour, symbol, dash = LINE_STYLES[index % len(LINE_STYLES)]
+        results = series.results
+        texts = [display.value_label(r, unit) for r in results]
+        traces.append(
+            go.Scatter(
+                x=[display.period_short_label(r) for r in results],
+                y=[_number(r.value) for r in results],
+                mode="lines+markers+text",
+                name=series.breakdown,
+                line={"color": colour, "dash": dash, "width": 2},
+                marker={"color": colour, "symbol": symbol, "size": 8},
+                # The breakdown's name at the end of its line: no legend to match colours with.
+                text=[""] * (len(results) - 1) + [series.breakdown],
+                textposition="middle right",
+                textfont={"color": colour, "size": 12},
+                customdata=texts,
+                cliponaxis=False,
+                hovertemplate=f"{series.breakdown}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
+            )
+        )
+    for goal in goals:
+        label = f"目標（{goal.breakdown}）" if goal.breakdown else "目標"
+        traces.append(_target_trace(goal, unit, label))
+    axis = _period_axis(series_list, goals)
+    longest = max(len(s.breakdown) for s in series_list)
+    figure = go.Figure(
+        traces,
+        layout=_layout(
+            260,
+            yaxis={"rangemode": "tozero", "fixedrange": True, "gridcolor": "#e3e7eb"},
+            xaxis={
+                "type": "category",
+                "fixedrange": True,
+                "categoryorder": "array",
+                "categoryarray": [label for _, label in axis],
+            },
+            margin={"l": 40, "r": 14 + 13 * longest, "t": 16, "b": 40},
+        ),
+    )
+    parts = []
+    for series in series_list:
+        values = "、".join(
+            f"{display.period_label(r)} {display.value_label(r, unit)}" for r in series.results
+        )
+        parts.append(f"{series.breakdown}：{values}")
+    summary = f"{name}の推移（内訳別）：" + "。".join(parts)
+    return Chart("lines", _as_dict(figure), summary + _target_summary(goals, unit))
+
+
+def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
     texts = [display.value_label(r, unit) for r in results]
     figure = go.Figure(
         go.Bar(
@@ -111,7 +236,7 @@ def _breakdown(name, unit, results) -> Chart:
             text=texts,
             textposition="outside",
             cliponaxis=False,
-            marker={"color": BLUE},
+            marker={"color": colour},
             hovertemplate="%{y}<br>%{text}<extra></extra>",
         ),
         layout=_layout(
@@ -121,11 +246,32 @@ def _breakdown(name, unit, results) -> Chart:
             margin={"l": 8, "r": 72, "t": 8, "b": 8},
         ),
     )
+    return _as_dict(figure), texts
+
+
+def _breakdown(name, unit, results) -> Chart:
+    labels = [r.breakdown for r in results]
+    figure, texts = _horizontal_bars(labels, results, unit)
     period = display.period_label(results[0])
     summary = f"{name}（{period}）の内訳：" + "、".join(
         f"{label} {text}" for label, text in zip(labels, texts, strict=True)
     )
-    return Chart("breakdown", _as_dict(figure), summary)
+    return Chart("breakdown", figure, summary)
+
+
+def activities_chart(title: str, unit: str, items) -> Chart:
+    """Several indicators of one measure counting the same thing in one period, side by side.
+
+    `items` are (label, result) pairs, e.g. イベント 192名, 出前講座 317名, ツアー 23名.
+    """
+    labels = [label for label, _ in items]
+    results = [result for _, result in items]
+    figure, texts = _horizontal_bars(labels, results, unit, colour=GREEN)
+    period = display.period_label(results[0])
+    summary = f"{title}（{period}）：" + "、".join(
+        f"{label} {text}" for label, text in zip(labels, texts, strict=True)
+    )
+    return Chart("activities", figure, summary)
 
 
 def _share(name, unit, result) -> Chart:

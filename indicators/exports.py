@@ -1,4 +1,8 @@
-"""Open data: CSV (UTF-8 with BOM, for Excel on Japanese Windows) and JSON."""
+"""Open data: CSV (UTF-8 with BOM, for Excel on Japanese Windows) and JSON.
+
+Compatible across versions: columns are only ever added at the end, never
+renamed or removed; the JSON carries `schema_version`.
+"""
 
 import csv
 import io
@@ -7,7 +11,9 @@ from decimal import Decimal
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-SOURCE = "北海道総合政策部「北海道創生総合戦略に基づく これまでの主な取組と 2018年度の推進方向」"
+from . import progress
+
+SCHEMA_VERSION = "1.1"  # 1.1: edition, targets and progress columns; sources list
 
 COLUMNS = [
     ("indicator", "指標ID"),
@@ -29,7 +35,18 @@ COLUMNS = [
     ("status", "公開状態"),
     ("source", "出典"),
     ("updated_at", "更新日時"),
+    # 1.1
+    ("edition", "掲載した報告書（版）"),
+    ("target_fiscal_year", "目標年度"),
+    ("target", "目標値"),
+    ("baseline_fiscal_year", "基準年度"),
+    ("baseline", "基準値"),
+    ("direction", "目標の方向"),
+    ("progress_rate", "進捗率（%）"),
+    ("progress_status", "進捗状況"),
+    ("progress_status_label", "進捗状況（表示）"),
 ]
+PROGRESS_COLUMNS = [key for key, _ in COLUMNS[COLUMNS.index(("target_fiscal_year", "目標年度")) :]]
 
 
 def _number(value):
@@ -39,10 +56,34 @@ def _number(value):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def rows(results):
+def _progress_columns(figure) -> dict:
+    if figure is None:
+        return dict.fromkeys(PROGRESS_COLUMNS)
+    data = figure.as_dict()
+    return {
+        "target_fiscal_year": data["target_fiscal_year"],
+        "target": data["target"],
+        "baseline_fiscal_year": data["baseline_fiscal_year"],
+        "baseline": data["baseline"],
+        "direction": data["direction"],
+        "progress_rate": data["rate"],
+        "progress_status": data["status"],
+        "progress_status_label": data["status_label"],
+    }
+
+
+def rows(results, *, targets=None):
+    """One dict per result; `targets` are the indicator's when all rows share one,
+    else each row's indicator brings its prefetched, visible targets."""
+    goals_by_indicator = {}
     for r in results:
         indicator = r.indicator
+        goals = goals_by_indicator.get(indicator.pk)
+        if goals is None:
+            goals = progress.goals_from(indicator.targets.all() if targets is None else targets)
+            goals_by_indicator[indicator.pk] = goals
         measure = indicator.measure
+        figure = progress.assess_result(goals, r, plan_start_year=indicator.plan_start_year)
         yield {
             "indicator": indicator.slug,
             "indicator_name": indicator.name,
@@ -61,9 +102,27 @@ def rows(results):
             "denominator_label": r.denominator_label,
             "provisional": r.provisional,
             "status": r.status,
-            "source": r.source or f"{SOURCE}（{r.edition.year}年版）",
+            "source": r.source_display,
             "updated_at": timezone.localtime(r.updated_at).isoformat(timespec="seconds"),
+            "edition": r.edition.year if r.edition else None,
+            **_progress_columns(figure),
         }
+
+
+def target_row(target, goals) -> dict:
+    """A target in the indicator's JSON: the goal of its breakdown, or a milestone."""
+    goal = next((g for g in goals if g.target.pk == target.pk), None)
+    return {
+        "breakdown": target.breakdown,
+        "fiscal_year": target.fiscal_year,
+        "value": _number(target.value),
+        "kind": "goal" if goal is not None else "milestone",
+        "baseline_fiscal_year": target.baseline_fiscal_year,
+        "baseline": _number(target.baseline_value),
+        "direction": target.direction,
+        "status": target.status,
+        "note": target.note,
+    }
 
 
 def _cell(value):
@@ -78,24 +137,28 @@ def _cell(value):
     return text
 
 
-def csv_response(results, filename: str) -> HttpResponse:
+def csv_response(results, filename: str, *, targets=None) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([label for _, label in COLUMNS])
-    for row in rows(results):
-        writer.writerow([_cell(row[key]) for key, _ in COLUMNS])
+    for row in rows(results, targets=targets):
+        writer.writerow([_cell(row[key]) for key in (k for k, _ in COLUMNS)])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def json_response(results, **meta) -> JsonResponse:
+def json_response(results, *, targets=None, meta=None) -> JsonResponse:
+    data_rows = list(rows(results, targets=targets))
+    sources = list(dict.fromkeys(row["source"] for row in data_rows if row["source"]))
     data = {
-        "source": SOURCE,
+        "schema_version": SCHEMA_VERSION,
+        "source": "／".join(sources),
+        "sources": sources,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
-        **meta,
-        "columns": {key: label for key, label in COLUMNS},
-        "results": list(rows(results)),
+        **(meta or {}),
+        "columns": dict(COLUMNS),
+        "results": data_rows,
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -2,7 +2,8 @@ import django_filters
 
 from projects.models import Project
 
-from .models import Indicator, Result
+from . import progress
+from .models import Indicator, Result, Target
 
 
 def fiscal_year_choices():
@@ -31,6 +32,32 @@ class ResultFilter(django_filters.FilterSet):
         label="単位", field_name="indicator__unit", choices=unit_choices, empty_label="すべて"
     )
 
+    progress = django_filters.ChoiceFilter(
+        label="進捗状況",
+        choices=progress.Status.choices,
+        empty_label="すべて",
+        method="filter_progress",
+    )
+
     class Meta:
         model = Result
-        fields = ["project", "fiscal_year", "unit"]
+        fields = ["project", "fiscal_year", "unit", "progress"]
+
+    def filter_progress(self, queryset, name, value):
+        """Figures whose own progress towards their target has this status.
+
+        Progress is computed, not stored: only results of indicators that have a
+        visible target are read (a bounded set), then narrowed by id in SQL.
+        """
+        user = self.request.user if self.request else None
+        targets = Target.objects.visible_to(user) if user else Target.objects.published()
+        candidates = queryset.filter(indicator__in=targets.values("indicator"))
+        matching = []
+        for result in candidates:
+            goals = progress.goals_from(result.indicator.targets.all())
+            figure = progress.assess_result(
+                goals, result, plan_start_year=result.indicator.plan_start_year
+            )
+            if figure is not None and figure.status == value:
+                matching.append(result.pk)
+        return queryset.filter(pk__in=matching)

@@ -19,11 +19,6 @@ fiscal_year_validators = [
 ]
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def with_project(self):
-        return self.select_related("measure__category__section__theme__project")
-
-
 class Indicator(models.Model):
     """Something the report counts: 相談件数 (件), 予算額 (千円) …"""
 
@@ -48,7 +43,6 @@ class Indicator(models.Model):
     source = models.CharField("出典", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
-    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="指標の履歴")
 
     class Meta:
@@ -61,6 +55,13 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.slug])
+
+    @property
+    def plan_start_year(self):
+        """The strategy's first year, which a target without a baseline counts from."""
+        if self.measure is None:
+            return None
+        return self.measure.project.strategy.start_year
 
 
 # Results in the report's own order (used by tables and selectors alike).
@@ -121,6 +122,9 @@ class Result(models.Model):
         verbose_name="掲載した報告書",
         on_delete=models.PROTECT,
         related_name="results",
+        null=True,
+        blank=True,
+        help_text="報告書以外で公表された数値は空欄にして、出典を入力します",
     )
     fiscal_year = models.PositiveSmallIntegerField(
         "年度", validators=fiscal_year_validators, help_text="暦年の統計では暦年"
@@ -197,6 +201,11 @@ class Result(models.Model):
                 violation_error_message="期間には開始日と終了日（開始日以降）が必要です。",
             ),
             models.CheckConstraint(
+                condition=Q(edition__isnull=False) | ~Q(source=""),
+                name="result_has_edition_or_source",
+                violation_error_message="掲載した報告書か出典のどちらかを入力してください。",
+            ),
+            models.CheckConstraint(
                 condition=~Q(period__in=["as_of", "month"]) | Q(period_end__isnull=False),
                 name="result_point_in_time_has_date",
                 violation_error_message="時点・年月の実績には日付が必要です。",
@@ -210,10 +219,6 @@ class Result(models.Model):
         return self.indicator.get_absolute_url()
 
     @property
-    def unit(self):
-        return self.indicator.unit
-
-    @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
@@ -225,36 +230,116 @@ class Result(models.Model):
     def period_display(self):
         return display.period_label(self)
 
+    @property
+    def source_display(self):
+        """Who published this figure: its own source, else the report that carried it."""
+        if self.source:
+            return self.source
+        return self.edition.citation if self.edition else ""
+
+
+class TargetQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Target.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Draft targets only for signed-in users who may view targets (staff, editors)."""
+        if user.is_authenticated and user.has_perm("indicators.view_target"):
+            return self
+        return self.published()
+
+    def in_order(self):
+        return self.order_by("indicator", "breakdown", "fiscal_year")
+
 
 class Target(models.Model):
-    """An optional target value for an indicator in a fiscal year."""
+    """What the strategy aims for: a value in a target fiscal year, from a baseline.
+
+    Of an indicator's targets for one breakdown, the one with the latest fiscal
+    year is the goal; earlier ones are yearly milestones (中間目標). Progress is
+    computed in `indicators.progress`.
+    """
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", "増やす"
+        DECREASE = "decrease", "減らす"
+
+    Status = Result.Status
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="targets"
     )
-    fiscal_year = models.PositiveSmallIntegerField("年度", validators=fiscal_year_validators)
+    breakdown = models.CharField(
+        "内訳", max_length=60, blank=True, default="", help_text="内訳ごとの目標のときだけ"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("目標年度", validators=fiscal_year_validators)
     value = models.DecimalField("目標値", max_digits=18, decimal_places=4)
+    baseline_value = models.DecimalField(
+        "基準値", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    baseline_fiscal_year = models.PositiveSmallIntegerField(
+        "基準年度", validators=fiscal_year_validators, null=True, blank=True
+    )
+    direction = models.CharField(
+        "目標の方向", max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    status = models.CharField(
+        "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     note = models.TextField("注記", blank=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
+    objects = TargetQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="目標の履歴", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "目標"
         verbose_name_plural = "目標"
-        ordering = ["indicator", "fiscal_year"]
+        ordering = ["indicator", "breakdown", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "fiscal_year"],
-                name="target_unique_per_year",
-                violation_error_message="この指標・年度の目標はすでに登録されています。",
+                fields=["indicator", "breakdown", "fiscal_year"],
+                name="target_unique_per_year_and_breakdown",
+                violation_error_message="この指標・内訳・年度の目標はすでに登録されています。",
             ),
             models.CheckConstraint(
                 condition=Q(value__gte=0),
                 name="target_value_not_negative",
                 violation_error_message="目標値に負の数は入力できません。",
             ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(baseline_value__gte=0),
+                name="target_baseline_not_negative",
+                violation_error_message="基準値に負の数は入力できません。",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True, baseline_fiscal_year__isnull=True)
+                | Q(
+                    baseline_value__isnull=False,
+                    baseline_fiscal_year__isnull=False,
+                    baseline_fiscal_year__lt=F("fiscal_year"),
+                ),
+                name="target_baseline_complete_and_earlier",
+                violation_error_message=(
+                    "基準値と基準年度は両方を入力し、基準年度は目標年度より前にしてください。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True)
+                | Q(direction="increase", value__gt=F("baseline_value"))
+                | Q(direction="decrease", value__lt=F("baseline_value")),
+                name="target_direction_matches_baseline",
+                violation_error_message=(
+                    "目標の方向が基準値と合いません（増やす目標は基準値より大きく、"
+                    "減らす目標は基準値より小さくしてください）。"
+                ),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.indicator.name} {self.fiscal_year}年度 目標"
+        breakdown = f" {self.breakdown}" if self.breakdown else ""
+        return f"{self.indicator.name}{breakdown} {self.fiscal_year}年度 目標"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT

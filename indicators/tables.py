@@ -1,6 +1,8 @@
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 
+from . import progress
 from .models import REPORT_ORDER, Result
 
 
@@ -21,10 +23,19 @@ class ResultTable(tables.Table):
     measure = tables.Column("施策", accessor="indicator__measure__title")
     fiscal_year = tables.Column("期間", order_by=("fiscal_year", "period_end"))
     value = tables.Column("値", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    progress = tables.Column("目標と進捗", empty_values=(), orderable=False)
 
     class Meta:
         model = Result
-        fields = ("project", "measure", "indicator", "breakdown", "fiscal_year", "value")
+        fields = (
+            "project",
+            "measure",
+            "indicator",
+            "breakdown",
+            "fiscal_year",
+            "value",
+            "progress",
+        )
         attrs = {"class": "data results-table"}
         row_attrs = {"class": lambda record: "draft" if record.is_draft else ""}
         order_by = ("project",)
@@ -46,3 +57,15 @@ class ResultTable(tables.Table):
     def render_value(self, record):
         badge = format_html(' <span class="badge">未公開</span>') if record.is_draft else ""
         return format_html("{}{}", record.value_display, badge)
+
+    def render_progress(self, record):
+        """How far this figure has come towards its target (the indicator's targets are prefetched)."""
+        goals = progress.goals_from(record.indicator.targets.all())
+        figure = progress.assess_result(
+            goals, record, plan_start_year=record.indicator.plan_start_year
+        )
+        if figure is None:
+            return "—"
+        return render_to_string(
+            "indicators/_progress.html", {"progress": figure, "unit": record.indicator.unit}
+        )

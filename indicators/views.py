@@ -1,20 +1,34 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from . import exports
+from . import exports, progress
 from .cards import card_for
 from .filters import ResultFilter
-from .models import Indicator, Result
+from .models import Indicator, Result, Target
 from .tables import ResultTable
 
-RESULT_RELATIONS = ("indicator__measure__category__section__theme__project", "edition")
+PROJECT_PATH = "indicator__measure__category__section__theme__project"
+RESULT_RELATIONS = (f"{PROJECT_PATH}__strategy", "edition")
+
+
+def visible_targets(user):
+    return Target.objects.visible_to(user).in_order()
 
 
 def filtered_results(request):
-    """The results the visitor may see, narrowed by the table's filters."""
-    results = Result.objects.visible_to(request.user).select_related(*RESULT_RELATIONS)
-    filterset = ResultFilter(request.GET or None, queryset=results)
+    """The results the visitor may see, narrowed by the table's filters.
+
+    Each result's indicator carries the targets the visitor may see (one query),
+    so every row can say how far it has come.
+    """
+    results = (
+        Result.objects.visible_to(request.user)
+        .select_related(*RESULT_RELATIONS)
+        .prefetch_related(Prefetch("indicator__targets", queryset=visible_targets(request.user)))
+    )
+    filterset = ResultFilter(request.GET or None, queryset=results, request=request)
     if filterset.is_bound and not filterset.is_valid():
         return filterset, results.none()
     return filterset, filterset.qs
@@ -41,21 +55,22 @@ def results_csv(request):
 @require_safe
 def results_json(request):
     _, results = filtered_results(request)
-    return exports.json_response(results.in_order(), filters=request.GET.dict())
+    return exports.json_response(results.in_order(), meta={"filters": request.GET.dict()})
 
 
 def _indicator_and_results(request, slug):
     indicator = get_object_or_404(
         Indicator.objects.select_related(
-            "measure__category__section__theme__project", "measure__category__section__edition"
-        ),
+            "measure__category__section__theme__project__strategy",
+            "measure__category__section__edition",
+        ).prefetch_related(Prefetch("targets", queryset=visible_targets(request.user))),
         slug=slug,
     )
     results = (
         Result.objects.visible_to(request.user)
         .filter(indicator=indicator)
         .select_related(*RESULT_RELATIONS)
-        .order_by("fiscal_year", "order", "breakdown")
+        .order_by("fiscal_year", "period_end", "order", "breakdown")
     )
     return indicator, results
 
@@ -63,11 +78,20 @@ def _indicator_and_results(request, slug):
 @require_safe
 def indicator_detail(request, slug):
     indicator, results = _indicator_and_results(request, slug)
-    card = card_for(indicator, results)
+    start = indicator.plan_start_year
+    card = card_for(indicator, results, plan_start_year=start)
+    goals = progress.goals_from(indicator.targets.all())
+    rows = [
+        (result, progress.assess_result(goals, result, plan_start_year=start))
+        for result in card.results
+    ]
     context = {
         "indicator": indicator,
         "card": card,
+        "rows": rows,
+        "has_progress": bool(goals),
         "targets": indicator.targets.all(),
+        "goal_pks": {goal.target.pk for goal in goals.values()},
         "charts": card.chart is not None,
     }
     return render(request, "indicators/indicator_detail.html", context)
@@ -76,12 +100,14 @@ def indicator_detail(request, slug):
 @require_safe
 def indicator_csv(request, slug):
     indicator, results = _indicator_and_results(request, slug)
-    return exports.csv_response(results, f"{indicator.slug}.csv")
+    return exports.csv_response(results, f"{indicator.slug}.csv", targets=indicator.targets.all())
 
 
 @require_safe
 def indicator_json(request, slug):
     indicator, results = _indicator_and_results(request, slug)
+    targets = list(indicator.targets.all())
+    card = card_for(indicator, results, targets, plan_start_year=indicator.plan_start_year)
     meta = {
         "indicator": {
             "id": indicator.slug,
@@ -90,6 +116,13 @@ def indicator_json(request, slug):
             "description": indicator.description,
             "breakdown_dimension": indicator.breakdown_dimension,
             "url": request.build_absolute_uri(indicator.get_absolute_url()),
-        }
+        },
+        "targets": [exports.target_row(target, card.goals) for target in targets],
+        "progress": card.main_progress.as_dict() if card.main_progress else None,
     }
-    return exports.json_response(results, **meta)
+    return exports.json_response(card.results, targets=targets, meta=meta)
+
+
+@require_safe
+def progress_rule(request):
+    return render(request, "indicators/progress_rule.html", {"rule": progress.rule()})

@@ -98,6 +98,12 @@ class Edition(models.Model):
     def direction_heading(self):
         return f"{self.direction_fiscal_year}年度の推進方向"
 
+    @property
+    def citation(self):
+        """The credit line of a figure this report published, built from its own data."""
+        published = f"{self.published_on.year}年{self.published_on.month}月"
+        return f"{self.publisher}「{self.title}」（{self.year}年版、{published}）"
+
 
 class SourceCorrection(models.Model):
     """A slip in the source text (OCR or extraction) and what we store instead."""

@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
-from indicators.cards import card_for
-from indicators.models import Indicator, Result
+from indicators import progress
+from indicators.cards import card_for, measure_comparisons
+from indicators.models import Indicator, Result, Target
 
 from .models import Category, Edition, Measure, Project, Section
 
@@ -28,7 +29,7 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
         .order_by("theme__order", "kind")
     )
     categories = list(Category.objects.filter(section__in=sections).order_by("order"))
-    results = Result.objects.visible_to(user).order_by("fiscal_year", "order", "breakdown")
+    results = Result.objects.visible_to(user).select_related("edition")
     measures = list(
         Measure.objects.filter(category__in=categories)
         .prefetch_related(
@@ -36,7 +37,8 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.order_by("order").prefetch_related(
-                    Prefetch("results", queryset=results)
+                    Prefetch("results", queryset=results),
+                    Prefetch("targets", queryset=Target.objects.visible_to(user)),
                 ),
             ),
         )
@@ -44,9 +46,16 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
     )
 
     measures_by_category = defaultdict(list)
+    plan_start_year = project.strategy.start_year
     for measure in measures:
-        cards = (card_for(indicator) for indicator in measure.indicators.all())
+        cards = (
+            card_for(indicator, plan_start_year=plan_start_year)
+            for indicator in measure.indicators.all()
+        )
         measure.cards = [card for card in cards if card.results]
+        measure.comparisons = measure_comparisons(
+            measure.title, measure.cards, key_prefix=f"m{measure.pk}"
+        )
         measures_by_category[measure.category_id].append(measure)
     children_by_parent = defaultdict(list)
     categories_by_section = defaultdict(list)
@@ -70,6 +79,11 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
     return [theme for theme in themes if theme.page_sections]
 
 
+def progress_summary(cards) -> list:
+    """(status, label, count) of the indicators with targets among these cards."""
+    return progress.count_by_status(card.main_progress for card in cards)
+
+
 def measures_on_page(themes):
     """Every measure of a page built by project_page, in page order."""
     for theme in themes:
@@ -83,7 +97,7 @@ def measures_on_page(themes):
 def headline_cards(*, results, per_project: int) -> dict:
     """The first figures of each project, in the report's order, as cards by project id."""
     ordered = results.select_related(
-        "indicator__measure__category__section__theme"
+        "indicator__measure__category__section__theme", "edition"
     ).in_report_order()
     by_indicator = defaultdict(list)
     for result in ordered.filter(indicator__measure__isnull=False):
@@ -92,5 +106,49 @@ def headline_cards(*, results, per_project: int) -> dict:
     for indicator, indicator_results in by_indicator.items():
         project_id = indicator.measure.category.section.theme.project_id
         if len(cards[project_id]) < per_project:
-            cards[project_id].append(card_for(indicator, indicator_results, with_chart=False))
+            cards[project_id].append(
+                card_for(indicator, indicator_results, targets=(), with_chart=False)
+            )
     return cards
+
+
+def progress_by_project(*, user, plan_start_year) -> tuple[dict, progress.Summary]:
+    """Each project's count of indicators at each status, and the count over all projects.
+
+    One query whatever the number of years: the visible targets, each with its
+    series' newest figure (published first) read by a subquery.
+    """
+    newest = (
+        Result.objects.visible_to(user)
+        .filter(indicator=OuterRef("indicator"), breakdown=OuterRef("breakdown"))
+        .order_by("-status", "-fiscal_year", "-period_end")
+    )
+    targets = (
+        Target.objects.visible_to(user)
+        .select_related("indicator__measure__category__section__theme")
+        .annotate(
+            newest_value=Subquery(newest.values("value")[:1]),
+            newest_year=Subquery(newest.values("fiscal_year")[:1]),
+        )
+    )
+    goals = sorted(
+        progress.goals_from(targets).values(), key=lambda g: (g.indicator_id, g.breakdown != "")
+    )
+    main = {}
+    for goal in goals:  # an indicator counts once, by its main goal (no breakdown first)
+        main.setdefault(goal.indicator_id, goal)
+    by_project = defaultdict(list)
+    assessed = []
+    for goal in main.values():
+        figure = progress.assess(
+            goal,
+            goal.target.newest_value,
+            goal.target.newest_year,
+            plan_start_year=plan_start_year,
+        )
+        assessed.append(figure)
+        measure = goal.target.indicator.measure
+        if measure is not None:
+            by_project[measure.category.section.theme.project_id].append(figure)
+    summaries = {pk: progress.count_by_status(items) for pk, items in by_project.items()}
+    return summaries, progress.count_by_status(assessed)

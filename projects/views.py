@@ -17,12 +17,17 @@ def home(request):
     results = Result.objects.visible_to(request.user)
     projects = list(Project.objects.in_order().prefetch_related("themes"))
     headlines = selectors.headline_cards(results=results, per_project=2)
+    summaries, overall = selectors.progress_by_project(
+        user=request.user, plan_start_year=strategy.start_year if strategy else None
+    )
     for project in projects:
         project.headlines = headlines.get(project.pk, [])
+        project.progress_summary = summaries.get(project.pk)
     context = {
         "strategy": strategy,
         "edition": Edition.objects.latest_first().first(),
         "projects": projects,
+        "progress_summary": overall,
         "figures": results.aggregate(
             results=Count("pk"),
             indicators=Count("indicator", distinct=True),
@@ -38,7 +43,7 @@ def home(request):
 
 @require_safe
 def project_detail(request, slug):
-    project = get_object_or_404(Project, slug=slug)
+    project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
     editions = selectors.editions_of(project=project)
     edition = editions[0] if editions else None
     requested = request.GET.get("edition", "")
@@ -56,12 +61,15 @@ def project_detail(request, slug):
         if edition
         else []
     )
+    measures = list(selectors.measures_on_page(themes))
+    cards = [card for measure in measures for card in measure.cards]
     context = {
         "project": project,
         "edition": edition,
         "editions": editions,
         "themes": themes,
-        "charts": any(card.chart for m in selectors.measures_on_page(themes) for card in m.cards),
+        "charts": any(card.chart for card in cards) or any(m.comparisons for m in measures),
+        "progress_summary": selectors.progress_summary(cards),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -119,4 +127,5 @@ def search(request):
 @require_safe
 def about(request):
     corrections = SourceCorrection.objects.select_related("edition")
-    return render(request, "projects/about.html", {"corrections": corrections})
+    context = {"corrections": corrections, "editions": Edition.objects.latest_first()}
+    return render(request, "projects/about.html", context)

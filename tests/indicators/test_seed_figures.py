@@ -66,7 +66,11 @@ def result(name, **filters):
 
 def test_spot_checks_against_the_seed():
     consultations = result("相談件数", indicator__slug__startswith="p1-")
-    assert (consultations.value, consultations.unit, consultations.fiscal_year) == (813, "件", 2017)
+    assert (consultations.value, consultations.indicator.unit, consultations.fiscal_year) == (
+        813,
+        "件",
+        2017,
+    )
     assert consultations.value_display == "813件"
 
     childbirth = Result.objects.get(indicator__slug="p1-safe-childbirth-support-municipalities")
