@@ -244,8 +244,19 @@ class ResultInline(admin.TabularInline):
 class TargetInline(admin.TabularInline):
     model = Target
     form = TargetInlineForm
-    fields = ("fiscal_year", "value", "note")
+    fields = (
+        "breakdown",
+        "fiscal_year",
+        "value",
+        "direction",
+        "baseline_fiscal_year",
+        "baseline_value",
+        "note",
+        "status",
+    )
+    readonly_fields = ("status",)
     extra = 0
+    verbose_name_plural = "目標（新しい目標は下書きです。公開は目標の一覧の「公開する」操作で）"
 
 
 @admin.register(Result)
@@ -519,20 +530,84 @@ class IndicatorAdmin(HistoryAdmin):
 @admin.register(Target)
 class TargetAdmin(HistoryAdmin):
     form = TargetForm
-    list_display = ("indicator", "fiscal_year_label", "value", "updated_at")
-    list_filter = (FiscalYearFilter,)
+    fieldsets = (
+        (None, {"fields": ("indicator", "breakdown")}),
+        ("目標", {"fields": ("fiscal_year", "value", "direction")}),
+        ("基準値", {"fields": ("baseline_fiscal_year", "baseline_value")}),
+        ("公開と注記", {"fields": ("status", "note")}),
+        ("変更の記録", {"fields": ("change_reason", "updated_at")}),
+    )
+    readonly_fields = ("status", "updated_at")
+    list_display = (
+        "indicator",
+        "breakdown",
+        "fiscal_year_label",
+        "value_display",
+        "baseline_display",
+        "direction",
+        "status_label",
+        "updated_at",
+    )
+    list_filter = ("status", FiscalYearFilter, "direction")
     list_select_related = ("indicator",)
     search_fields = ("indicator__name", "indicator__slug")
     autocomplete_fields = ("indicator",)
     ordering = ("-fiscal_year", "indicator__slug")
-    history_columns = (("目標値", "history_value"),)
+    actions = ["publish_selected", "unpublish_selected"]
+    history_columns = (("目標値", "history_value"), ("状態", "history_status"))
 
-    @admin.display(description="年度", ordering="fiscal_year")
+    @admin.display(description="目標年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return display.fiscal_year_label(obj.fiscal_year)
+
+    @admin.display(description="目標値", ordering="value")
+    def value_display(self, obj):
+        return f"{display.format_number(obj.value)}{obj.indicator.unit}"
+
+    @admin.display(description="基準値")
+    def baseline_display(self, obj):
+        if obj.baseline_value is None:
+            return "—"
+        return (
+            f"{display.fiscal_year_label(obj.baseline_fiscal_year)} "
+            f"{display.format_number(obj.baseline_value)}{obj.indicator.unit}"
+        )
+
+    @admin.display(description="公開状態", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
 
     def history_value(self, record):
         return display.format_number(record.value)
 
+    def history_status(self, record):
+        return record.get_status_display()
+
     def save_model(self, request, obj, form, change):
         services.save_with_history(obj, reason=form.reason_text(), user=request.user)
+
+    @admin.action(description="選択した目標を公開する", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        changed, unchanged = services.set_target_status(
+            queryset,
+            Target.Status.PUBLISHED,
+            reason=services.REASON_PUBLISH_TARGET,
+            user=request.user,
+        )
+        message = f"{changed}件の目標を公開しました。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに公開されていました）"
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="選択した目標を下書き（未公開）に戻す", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        changed, unchanged = services.set_target_status(
+            queryset,
+            Target.Status.DRAFT,
+            reason=services.REASON_UNPUBLISH_TARGET,
+            user=request.user,
+        )
+        message = f"{changed}件の目標を下書きに戻しました。公開ページには表示されません。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに下書きでした）"
+        self.message_user(request, message, messages.SUCCESS)

@@ -442,15 +442,47 @@ class ResultInlineForm(ResultForm):
             field.help_text = ""  # the column headings say it; help under each row is noise
 
 
+class OptionalFiscalYearField(FiscalYearField):
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        return super().to_python(value)
+
+
+TARGET_FIELDS = [
+    "indicator",
+    "breakdown",
+    "fiscal_year",
+    "value",
+    "direction",
+    "baseline_fiscal_year",
+    "baseline_value",
+    "note",
+]
+
+
 class TargetForm(ChangeReasonMixin, forms.ModelForm):
-    fiscal_year = FiscalYearField(label="年度")
+    """A target (or a yearly milestone) of an indicator; new ones are drafts until published."""
+
+    fiscal_year = FiscalYearField(label="目標年度")
     value = JapaneseDecimalField(
         label="目標値", label_for_messages="目標値", max_digits=18, decimal_places=4
+    )
+    baseline_fiscal_year = OptionalFiscalYearField(
+        label="基準年度", required=False, help_text="基準値の年度（基準値がなければ空欄）"
+    )
+    baseline_value = JapaneseDecimalField(
+        label="基準値",
+        label_for_messages="基準値",
+        max_digits=18,
+        decimal_places=4,
+        required=False,
+        help_text="目標を立てたときの値。空欄なら 実績÷目標値 で進捗率を求めます",
     )
 
     class Meta:
         model = Target
-        fields = ["indicator", "fiscal_year", "value", "note"]
+        fields = TARGET_FIELDS
 
 
 class TargetInlineForm(TargetForm):

@@ -343,3 +343,21 @@ class Target(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
+
+
+class DemoMarker(models.Model):
+    """Present only in a database that holds invented demo figures (`manage.py demo_years`).
+
+    Its presence puts a banner on every page; its absence makes demo_years refuse
+    to run, so real data is never mixed with invented figures by accident.
+    """
+
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    note = models.CharField("説明", max_length=200)
+
+    class Meta:
+        verbose_name = "デモデータの目印"
+        verbose_name_plural = "デモデータの目印"
+
+    def __str__(self):
+        return self.note

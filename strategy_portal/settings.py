@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "strategy_portal.context_processors.site",
+                "indicators.context_processors.demo_data",
             ],
             "builtins": ["strategy_portal.templatetags.portal"],
         },
