@@ -32,7 +32,7 @@ LINE_STYLES = (
     ("#00666e", "x", "longdashdot"),
 )
 # Above this many bars, only the newest is labelled (the table has every number).
-MAX_LABELLED_BARS = 6
+MAX_LABELLED_BARS = 3
 FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, IPAGothic, '
     '"Noto Sans CJK JP", sans-serif'
@@ -44,6 +44,11 @@ class Chart:
     kind: str  # series | lines | breakdown | share | activities | map
     figure: dict
     summary: str  # the text alternative, read by screen readers
+    axis_note: str = ""  # what the bare numbers on the x axis are (年度)
+
+
+def _axis_note(series_list) -> str:
+    return "横軸は年度" if all(r.period == "fy" for s in series_list for r in s.results) else ""
 
 
 def _layout(height: int, **extra) -> dict:
@@ -74,29 +79,48 @@ def _period_axis(series_list, goals) -> list[tuple]:
     points = {}
     for series in series_list:
         for r in series.results:
-            points.setdefault(display.period_short_label(r), (period_key(r), r.period))
+            points.setdefault(_tick(r), (period_key(r), r.period))
     for goal in goals:
         for target in (*goal.milestones.values(), goal.target):
-            label = f"{target.fiscal_year}年度"
+            label = period_tick(target.fiscal_year, "fy")
             points.setdefault(label, ((target.fiscal_year, datetime.date.max), "fy"))
+    if all(kind == "fy" for _, kind in points.values()):
+        # Fiscal years on a category axis: every year between, so a gap shows as a gap.
+        years = [key[0] for key, _ in points.values()]
+        for year in range(min(years), max(years) + 1):
+            points.setdefault(period_tick(year, "fy"), ((year, datetime.date.min), "fy"))
     return sorted(((key, label) for label, (key, _) in points.items()), key=lambda p: p[0])
 
 
 def _target_trace(goal, unit: str, name: str = "目標") -> go.Scatter:
     targets = [*sorted(goal.milestones.values(), key=lambda t: t.fiscal_year), goal.target]
     texts = [f"{name} {display.format_number(t.value)}{unit}" for t in targets]
+    # The goal is the rightmost point: its label runs leftwards so it is never cut off.
+    positions = ["top center"] * (len(targets) - 1) + ["top left"]
     return go.Scatter(
-        x=[f"{t.fiscal_year}年度" for t in targets],
+        x=[period_tick(t.fiscal_year, "fy") for t in targets],
         y=[_number(t.value) for t in targets],
         mode="markers+text",
         marker={"symbol": "diamond", "size": 11, "color": TARGET, "line": {"width": 0}},
-        text=texts,
-        textposition="top center",
+        text=["目標"] * len(targets),
+        customdata=texts,
+        textposition=positions,
         textfont={"color": TARGET, "size": 12},
         cliponaxis=False,
-        hovertemplate="%{x}<br>%{text}<extra></extra>",
+        hovertemplate="%{x}<br>%{customdata}<extra></extra>",
         name=name,
     )
+
+
+def period_tick(year: int, kind: str) -> str:
+    """A compact x-axis label: 2017 for a fiscal year (the caption says 年度), 2016年."""
+    return str(year) if kind == "fy" else f"{year}年"
+
+
+def _tick(result) -> str:
+    if result.period in ("fy", "cy"):
+        return period_tick(result.fiscal_year, result.period)
+    return display.period_short_label(result)
 
 
 def _target_summary(goals, unit: str) -> str:
@@ -137,7 +161,7 @@ def indicator_chart(name: str, unit: str, series_list, goals=()) -> Chart | None
 
 
 def _series(name, unit, results, goals) -> Chart:
-    labels = [display.period_short_label(r) for r in results]
+    labels = [_tick(r) for r in results]
     texts = [display.value_label(r, unit) for r in results]
     shown = texts if len(results) <= MAX_LABELLED_BARS else [""] * (len(texts) - 1) + texts[-1:]
     traces = [
@@ -147,6 +171,8 @@ def _series(name, unit, results, goals) -> Chart:
             text=shown,
             customdata=texts,
             textposition="outside",
+            constraintext="none",  # the newest figure's label keeps its size
+            textfont={"size": 12},
             cliponaxis=False,
             marker={"color": [GREY] * (len(results) - 1) + [BLUE]},
             hovertemplate="%{x}<br>%{customdata}<extra></extra>",
@@ -171,7 +197,12 @@ def _series(name, unit, results, goals) -> Chart:
     )
     periods = [display.period_label(r) for r in results]
     summary = f"{name}の推移：" + "、".join(f"{p} {t}" for p, t in zip(periods, texts, strict=True))
-    return Chart("series", _as_dict(figure), summary + _target_summary(goals, unit))
+    return Chart(
+        "series",
+        _as_dict(figure),
+        summary + _target_summary(goals, unit),
+        _axis_note([Series("", results)]),
+    )
 
 
 def _lines(name, unit, series_list, goals) -> Chart:
@@ -182,16 +213,12 @@ def _lines(name, unit, series_list, goals) -> Chart:
         texts = [display.value_label(r, unit) for r in results]
         traces.append(
             go.Scatter(
-                x=[display.period_short_label(r) for r in results],
+                x=[_tick(r) for r in results],
                 y=[_number(r.value) for r in results],
-                mode="lines+markers+text",
+                mode="lines+markers",
                 name=series.breakdown,
                 line={"color": colour, "dash": dash, "width": 2},
                 marker={"color": colour, "symbol": symbol, "size": 8},
-                # The breakdown's name at the end of its line: no legend to match colours with.
-                text=[""] * (len(results) - 1) + [series.breakdown],
-                textposition="middle right",
-                textfont={"color": colour, "size": 12},
                 customdata=texts,
                 cliponaxis=False,
                 hovertemplate=f"{series.breakdown}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
@@ -201,11 +228,14 @@ def _lines(name, unit, series_list, goals) -> Chart:
         label = f"目標（{goal.breakdown}）" if goal.breakdown else "目標"
         traces.append(_target_trace(goal, unit, label))
     axis = _period_axis(series_list, goals)
-    longest = max(len(s.breakdown) for s in series_list)
+    # A legend under the plot names each line with its marker and dash (not colour alone).
+    entries = len(series_list) + len(goals)
     figure = go.Figure(
         traces,
         layout=_layout(
-            260,
+            240 + 22 * entries,
+            showlegend=True,
+            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
             yaxis={"rangemode": "tozero", "fixedrange": True, "gridcolor": "#e3e7eb"},
             xaxis={
                 "type": "category",
@@ -213,7 +243,7 @@ def _lines(name, unit, series_list, goals) -> Chart:
                 "categoryorder": "array",
                 "categoryarray": [label for _, label in axis],
             },
-            margin={"l": 40, "r": 14 + 13 * longest, "t": 16, "b": 40},
+            margin={"l": 40, "r": 16, "t": 24, "b": 8},
         ),
     )
     parts = []
@@ -223,7 +253,9 @@ def _lines(name, unit, series_list, goals) -> Chart:
         )
         parts.append(f"{series.breakdown}：{values}")
     summary = f"{name}の推移（内訳別）：" + "。".join(parts)
-    return Chart("lines", _as_dict(figure), summary + _target_summary(goals, unit))
+    return Chart(
+        "lines", _as_dict(figure), summary + _target_summary(goals, unit), _axis_note(series_list)
+    )
 
 
 def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
