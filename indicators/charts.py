@@ -76,14 +76,15 @@ def _number(value) -> float:
 
 def _period_axis(series_list, goals) -> list[tuple]:
     """Every period shown on the x axis, in time order: (sort key, label)."""
+    kind = _target_kind(series_list)
     points = {}
     for series in series_list:
         for r in series.results:
             points.setdefault(_tick(r), (period_key(r), r.period))
     for goal in goals:
         for target in (*goal.milestones.values(), goal.target):
-            label = period_tick(target.fiscal_year, "fy")
-            points.setdefault(label, ((target.fiscal_year, datetime.date.max), "fy"))
+            label = period_tick(target.fiscal_year, kind)
+            points.setdefault(label, ((target.fiscal_year, datetime.date.max), kind))
     if all(kind == "fy" for _, kind in points.values()):
         # Fiscal years on a category axis: every year between, so a gap shows as a gap.
         years = [key[0] for key, _ in points.values()]
@@ -92,13 +93,19 @@ def _period_axis(series_list, goals) -> list[tuple]:
     return sorted(((key, label) for label, (key, _) in points.items()), key=lambda p: p[0])
 
 
-def _target_trace(goal, unit: str, name: str = "目標") -> go.Scatter:
+def _target_kind(series_list) -> str:
+    """Targets are years of the same kind as the figures: calendar years for 暦年 statistics."""
+    kinds = {r.period for s in series_list for r in s.results}
+    return "cy" if kinds == {"cy"} else "fy"
+
+
+def _target_trace(goal, unit: str, name: str = "目標", kind: str = "fy") -> go.Scatter:
     targets = [*sorted(goal.milestones.values(), key=lambda t: t.fiscal_year), goal.target]
     texts = [f"{name} {display.format_number(t.value)}{unit}" for t in targets]
-    # The goal is the rightmost point: its label runs leftwards so it is never cut off.
-    positions = ["top center"] * (len(targets) - 1) + ["top left"]
+    # The plot keeps a right margin for the goal's label (the rightmost point).
+    positions = ["top center"] * len(targets)
     return go.Scatter(
-        x=[period_tick(t.fiscal_year, "fy") for t in targets],
+        x=[period_tick(t.fiscal_year, kind) for t in targets],
         y=[_number(t.value) for t in targets],
         mode="markers+text",
         marker={"symbol": "diamond", "size": 11, "color": TARGET, "line": {"width": 0}},
@@ -179,7 +186,8 @@ def _series(name, unit, results, goals) -> Chart:
             name="実績",
         )
     ]
-    traces += [_target_trace(goal, unit) for goal in goals]
+    kind = _target_kind([Series("", results)])
+    traces += [_target_trace(goal, unit, kind=kind) for goal in goals]
     axis = _period_axis([Series("", results)], goals)
     figure = go.Figure(
         traces,
@@ -192,7 +200,7 @@ def _series(name, unit, results, goals) -> Chart:
                 "categoryorder": "array",
                 "categoryarray": [label for _, label in axis],
             },
-            margin={"l": 8, "r": 8, "t": 28, "b": 40},
+            margin={"l": 8, "r": 24, "t": 28, "b": 40},
         ),
     )
     periods = [display.period_label(r) for r in results]
@@ -226,7 +234,7 @@ def _lines(name, unit, series_list, goals) -> Chart:
         )
     for goal in goals:
         label = f"目標（{goal.breakdown}）" if goal.breakdown else "目標"
-        traces.append(_target_trace(goal, unit, label))
+        traces.append(_target_trace(goal, unit, label, _target_kind(series_list)))
     axis = _period_axis(series_list, goals)
     # A legend under the plot names each line with its marker and dash (not colour alone).
     entries = len(series_list) + len(goals)
@@ -258,7 +266,8 @@ def _lines(name, unit, series_list, goals) -> Chart:
     )
 
 
-def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
+def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> tuple[dict, list]:
+    """One bar per label; each label sits above its bar, so long names never get cut off."""
     texts = [display.value_label(r, unit) for r in results]
     figure = go.Figure(
         go.Bar(
@@ -267,15 +276,31 @@ def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
             x=[_number(r.value) for r in results],
             text=texts,
             textposition="outside",
+            constraintext="none",
+            textfont={"size": 12},
             cliponaxis=False,
+            width=0.45,
             marker={"color": colour},
             hovertemplate="%{y}<br>%{text}<extra></extra>",
         ),
         layout=_layout(
-            56 + 36 * len(results),
+            24 + 48 * len(results),
             xaxis={"visible": False, "rangemode": "tozero", "fixedrange": True},
-            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 8, "r": 72, "t": 8, "b": 8},
+            yaxis={"visible": False, "autorange": "reversed", "fixedrange": True},
+            margin={"l": 4, "r": 84, "t": 20, "b": 4},
+            annotations=[
+                {
+                    "xref": "paper",
+                    "x": 0,
+                    "y": label,
+                    "yshift": 17,
+                    "xanchor": "left",
+                    "text": label,
+                    "showarrow": False,
+                    "font": {"size": 12},
+                }
+                for label in labels
+            ],
         ),
     )
     return _as_dict(figure), texts

@@ -96,13 +96,15 @@ def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[in
             decreasing = _decreasing(indicator)
             for index, series in enumerate(series_list):
                 template = series.results[-1]
-                growth = Decimal(
-                    str(rng.uniform(0.88, 0.99) if decreasing else rng.uniform(0.97, 1.14))
-                )
+                is_rate = template.value != template.value.to_integral_value()
+                low, high = (0.88, 0.99) if decreasing else (0.97, 1.14)
+                if is_rate:
+                    low, high = 0.985, 1.012  # rates (合計特殊出生率) move slowly
+                growth = Decimal(str(rng.uniform(low, high)))
                 value = Decimal(template.value)
                 start = max(first_year, template.fiscal_year + 1)
                 for year in range(start, last_year + 1):
-                    noise = Decimal(str(rng.uniform(0.96, 1.04)))
+                    noise = Decimal(1 if is_rate else str(rng.uniform(0.96, 1.04)))
                     value = value * growth * noise
                     if template.denominator is not None:
                         value = min(value, Decimal(template.denominator))
