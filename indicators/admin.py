@@ -36,7 +36,7 @@ from .forms import (
     TargetForm,
     TargetInlineForm,
 )
-from .models import Indicator, Result, Target
+from .models import DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
 
 REASON_DELETED = "管理画面で削除"
@@ -611,3 +611,19 @@ class TargetAdmin(HistoryAdmin):
         if unchanged:
             message += f"（{unchanged}件はすでに下書きでした）"
         self.message_user(request, message, messages.SUCCESS)
+
+
+# Demo data ------------------------------------------------------------------------------
+
+
+@admin.register(DemoMarker)
+class DemoMarkerAdmin(admin.ModelAdmin):
+    """Read-only: the marker is set by `manage.py demo_years --force` and says why."""
+
+    list_display = ("note", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 """Enter → check → publish, with every change kept: who, when, old → new, why."""
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 
 from indicators.models import Result, Target
@@ -269,6 +270,7 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
             "indicator": consultations.indicator_id,
             "fiscal_year": "2019",
             "value": "１，０００",
+            "direction": "increase",
             "note": "",
             "change_reason": "",
         },
@@ -283,6 +285,7 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
             "indicator": consultations.indicator_id,
             "fiscal_year": "2019",
             "value": "1200",
+            "direction": "increase",
             "note": "",
             "change_reason": "計画の改定",
         },
@@ -293,6 +296,60 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
         (1200, "計画の改定"),
     ]
     assert records[-1].history_user == editor_user
+
+
+def test_a_new_target_is_a_draft_until_an_editor_publishes_it(client, editor_client, consultations):
+    editor_client.post(
+        reverse("admin:indicators_target_add"),
+        {
+            "indicator": consultations.indicator_id,
+            "fiscal_year": "令和元年度",
+            "value": "1000",
+            "direction": "increase",
+            "baseline_fiscal_year": "2017",
+            "baseline_value": "813",
+            "status": "published",  # a crafted field: status is not on the form
+        },
+    )
+    target = Target.objects.get(indicator=consultations.indicator, fiscal_year=2019)
+    assert (target.status, target.baseline_value, target.baseline_fiscal_year) == (
+        "draft",
+        813,
+        2017,
+    )
+    detail = reverse("indicators:detail_json", args=[consultations.indicator.slug])
+    assert client.get(detail).json()["targets"] == []
+    response = editor_client.post(
+        reverse("admin:indicators_target_changelist"),
+        {"action": "publish_selected", "_selected_action": [target.pk]},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.status == "published"
+    assert target.history.first().history_change_reason == "一括操作：目標を公開"
+    caches["pages"].clear()
+    # The newest figure is the baseline itself (FY2017): 0%, nothing expected yet.
+    progress = client.get(detail).json()["progress"]
+    assert (progress["rate"], progress["status"]) == (0, "unknown")
+
+
+def test_a_target_that_contradicts_its_baseline_is_refused_in_japanese(
+    editor_client, consultations
+):
+    response = editor_client.post(
+        reverse("admin:indicators_target_add"),
+        {
+            "indicator": consultations.indicator_id,
+            "fiscal_year": "2019",
+            "value": "500",
+            "direction": "increase",
+            "baseline_fiscal_year": "2017",
+            "baseline_value": "813",
+        },
+    )
+    assert response.status_code == 200
+    assert "目標の方向が基準値と合いません" in response.content.decode()
+    assert not Target.objects.filter(indicator=consultations.indicator).exists()
 
 
 def test_the_results_list_shows_value_unit_and_period_with_filters(editor_client):
