@@ -82,10 +82,13 @@ class ResultQuerySet(models.QuerySet):
         return self.filter(status=Result.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts only for signed-in users who may view results (staff, editors)."""
+        """Drafts only for signed-in users who may view results (staff, editors).
+
+        A figure published with a draft edition stays private until the edition is.
+        """
         if user.is_authenticated and user.has_perm("indicators.view_result"):
             return self
-        return self.published()
+        return self.published().filter(Q(edition__isnull=True) | Q(edition__status="published"))
 
     def in_order(self):
         return self.order_by("indicator", "fiscal_year", "order", "breakdown")

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Category,
     Edition,
@@ -42,9 +47,72 @@ class SourceCorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
-    list_display = ("year", "title", "published_on", "direction_fiscal_year")
+class EditionAdmin(SimpleHistoryAdmin):
+    """Editions: the next year's draft from this one, and publishing it deliberately."""
+
+    list_display = ("year", "title", "published_on", "direction_fiscal_year", "status_label")
+    list_filter = ("status",)
+    readonly_fields = ("status",)
     inlines = [SourceCorrectionInline]
+    actions = ["start_next_edition", "publish_editions"]
+
+    @admin.display(description="公開状態", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin.action(description="この版をもとに次の版を作成", permissions=["add"])
+    def start_next_edition(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "もとにする版を1つだけ選んでください。", messages.ERROR)
+            return None
+        try:
+            new = services.start_next_edition(queryset.get(), user=request.user)
+        except services.EditionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        project = new.sections.select_related("theme__project").first()
+        preview = (
+            f"{project.theme.project.get_absolute_url()}?edition={new.year}" if project else ""
+        )
+        self.message_user(
+            request,
+            format_html(
+                "下書きの{}年版を作成しました（公開ページには表示されません）。"
+                '<a href="{}">プレビュー</a>で確かめながら書き直し、できたら「選択した版を公開する」で公開してください。',
+                new.year,
+                preview,
+            ),
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description="選択した版を公開する", permissions=["change"])
+    def publish_editions(self, request, queryset):
+        drafts = [edition for edition in queryset.order_by("year") if edition.is_draft]
+        if not drafts:
+            self.message_user(request, "選択した版はすでに公開されています。", messages.WARNING)
+            return None
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "版の公開の確認",
+                "editions": drafts,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/projects/edition/confirm_publish.html", context)
+        for edition in drafts:
+            try:
+                services.publish_edition(edition, user=request.user)
+            except services.EditionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+        years = "・".join(f"{e.year}年版" for e in drafts)
+        self.message_user(
+            request, f"{years}を公開しました。公開ページの既定の版になります。", messages.SUCCESS
+        )
+        return None
 
 
 class ThemeInline(admin.TabularInline):

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
 
@@ -70,9 +71,22 @@ class EditionQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-year")
 
+    def published(self):
+        return self.filter(status=Edition.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Draft editions only for signed-in staff and editors (a preview)."""
+        if user is not None and user.is_authenticated and user.has_perm("projects.view_edition"):
+            return self
+        return self.published()
+
 
 class Edition(models.Model):
     """One yearly report (the 2018 edition: 2018年度の推進方向, results to FY2017)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き（未公開）"
+        PUBLISHED = "published", "公開"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="editions")
     year = models.PositiveSmallIntegerField("版（年）", unique=True)
@@ -83,8 +97,16 @@ class Edition(models.Model):
     direction_fiscal_year = models.PositiveSmallIntegerField("推進方向の年度")
     results_fiscal_year = models.PositiveSmallIntegerField("実績の最新年度")
     tagline = models.CharField("標語", max_length=120, blank=True)
+    status = models.CharField(
+        "公開状態",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="下書きの版は、ログインした職員・編集者だけがプレビューできます",
+    )
 
     objects = EditionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="報告書の版の履歴")
 
     class Meta:
         verbose_name = "報告書の版"
@@ -93,6 +115,10 @@ class Edition(models.Model):
 
     def __str__(self):
         return f"{self.year}年版 {self.title}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
 
     @property
     def direction_heading(self):
@@ -259,6 +285,25 @@ class Measure(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, verbose_name="関係市町村", blank=True, related_name="measures"
     )
+    # Lineage: the same measure in the previous edition, and the first measure of the
+    # line, which holds the indicators (so a KPI keeps its history across editions).
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name="前の版の同じ施策",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+    origin = models.ForeignKey(
+        "self",
+        verbose_name="最初の版の同じ施策",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="descendants",
+        help_text="指標はこの施策に結び付いています（空欄なら、この施策が最初の版）",
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -281,3 +326,8 @@ class Measure(models.Model):
     @cached_property
     def project(self):
         return self.category.section.theme.project
+
+    @property
+    def lineage_id(self):
+        """The measure whose indicators this one shows: the first of its line."""
+        return self.origin_id or self.pk

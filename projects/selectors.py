@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
@@ -11,9 +11,10 @@ from indicators.models import Indicator, Result, Target
 from .models import Category, Edition, Measure, Project, Section
 
 
-def editions_of(*, project: Project) -> list[Edition]:
-    """Editions that have content for this project, newest first."""
-    return list(Edition.objects.filter(sections__theme__project=project).distinct().latest_first())
+def editions_of(*, project: Project, user) -> list[Edition]:
+    """Editions the visitor may see that have content for this project, newest first."""
+    editions = Edition.objects.visible_to(user).filter(sections__theme__project=project)
+    return list(editions.distinct().latest_first())
 
 
 def project_page(*, project: Project, edition: Edition, user) -> list:
@@ -29,28 +30,38 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
         .order_by("theme__order", "kind")
     )
     categories = list(Category.objects.filter(section__in=sections).order_by("order"))
-    results = Result.objects.visible_to(user).select_related("edition")
+    # An edition's page shows the figures known when it was published: none from later
+    # reports (figures from other sources carry no edition and always show).
+    results = (
+        Result.objects.visible_to(user)
+        .filter(Q(edition__isnull=True) | Q(edition__year__lte=edition.year))
+        .select_related("edition")
+    )
     measures = list(
         Measure.objects.filter(category__in=categories)
-        .prefetch_related(
-            "municipalities",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("order").prefetch_related(
-                    Prefetch("results", queryset=results),
-                    Prefetch("targets", queryset=Target.objects.visible_to(user)),
-                ),
-            ),
-        )
+        .prefetch_related("municipalities")
         .order_by("order")
     )
+    # A measure carried into a later edition shows the indicators of the first
+    # measure of its line, with all their years.
+    indicators = (
+        Indicator.objects.filter(measure__in={m.lineage_id for m in measures})
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch("results", queryset=results),
+            Prefetch("targets", queryset=Target.objects.visible_to(user)),
+        )
+    )
+    indicators_by_measure = defaultdict(list)
+    for indicator in indicators:
+        indicators_by_measure[indicator.measure_id].append(indicator)
 
     measures_by_category = defaultdict(list)
     plan_start_year = project.strategy.start_year
     for measure in measures:
         cards = (
             card_for(indicator, plan_start_year=plan_start_year)
-            for indicator in measure.indicators.all()
+            for indicator in indicators_by_measure[measure.lineage_id]
         )
         measure.cards = [card for card in cards if card.results]
         measure.comparisons = measure_comparisons(

@@ -25,7 +25,7 @@ def home(request):
         project.progress_summary = summaries.get(project.pk)
     context = {
         "strategy": strategy,
-        "edition": Edition.objects.latest_first().first(),
+        "edition": Edition.objects.published().latest_first().first(),
         "projects": projects,
         "progress_summary": overall,
         "figures": results.aggregate(
@@ -44,8 +44,9 @@ def home(request):
 @require_safe
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
-    editions = selectors.editions_of(project=project)
-    edition = editions[0] if editions else None
+    editions = selectors.editions_of(project=project, user=request.user)
+    # The newest published edition is the default, for staff too; drafts are opened by year.
+    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
     requested = request.GET.get("edition", "")
     if requested:
         edition = next((e for e in editions if str(e.year) == requested), None)
@@ -99,6 +100,7 @@ def search(request):
             indicator_filter &= Q(name__icontains=word) | Q(description__icontains=word)
         measures = list(
             Measure.objects.filter(measure_filter)
+            .filter(category__section__edition__in=Edition.objects.visible_to(request.user))
             .select_related("category__section__theme__project", "category__section__edition")
             .order_by(
                 "category__section__theme__project__number", "-category__section__edition__year"
@@ -126,6 +128,8 @@ def search(request):
 
 @require_safe
 def about(request):
-    corrections = SourceCorrection.objects.select_related("edition")
-    context = {"corrections": corrections, "editions": Edition.objects.latest_first()}
+    corrections = SourceCorrection.objects.filter(edition__status="published").select_related(
+        "edition"
+    )
+    context = {"corrections": corrections, "editions": Edition.objects.published().latest_first()}
     return render(request, "projects/about.html", context)
