@@ -238,7 +238,8 @@ class ResultInline(admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-fiscal_year", "order", "breakdown")
+        # Oldest first, as the report reads; the empty rows for a new year come last.
+        return super().get_queryset(request).order_by("fiscal_year", "order", "breakdown")
 
 
 class TargetInline(admin.TabularInline):

@@ -42,7 +42,8 @@ def indicator_list(request):
     query = request.GET.copy()
     for key in ("page", "sort"):
         query.pop(key, None)
-    context = {"filter": filterset, "table": table, "query": query.urlencode()}
+    # `query` is the search box's text in base.html: the filters go by another name.
+    context = {"filter": filterset, "table": table, "filter_query": query.urlencode()}
     return render(request, "indicators/indicator_list.html", context)
 
 

@@ -252,3 +252,10 @@ def test_query_counts_do_not_grow_with_20_times_the_data(
     with django_assert_max_num_queries(limit):
         response = client.get(reverse(name, args=args))
     assert response.status_code == 200
+
+
+def test_the_header_search_box_is_not_filled_with_the_table_filters(client):
+    html = client.get(reverse("indicators:list"), {"fiscal_year": "2017"}).content.decode()
+    box = re.search(r'<input type="search" id="site-search"[^>]*>', html).group(0)
+    assert 'value=""' in box
+    assert 'href="/indicators/results.csv?fiscal_year=2017"' in html

@@ -1,10 +1,12 @@
 """Enter → check → publish, with every change kept: who, when, old → new, why."""
 
+import re
+
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
-from indicators.models import Result, Target
+from indicators.models import Indicator, Result, Target
 
 from .conftest import add_result, browser_form, figure
 
@@ -368,3 +370,13 @@ def test_the_list_is_in_report_order_newest_year_first(editor_client):
     rows = list(response.context["cl"].result_list)
     years = [r.fiscal_year for r in rows]
     assert years == sorted(years, reverse=True)
+
+
+def test_rows_under_an_indicator_run_oldest_year_first(editor_client):
+    """A new year's figure goes in the empty row at the end, not over last year's row."""
+    indicator = Indicator.objects.get(slug="p2-platform-registered-projects")
+    page = editor_client.get(reverse("admin:indicators_indicator_change", args=[indicator.pk]))
+    html = page.content.decode()
+    first = re.search(r'name="results-0-fiscal_year"[^>]*value="(\d+)"', html).group(1)
+    second = re.search(r'name="results-1-fiscal_year"[^>]*value="(\d+)"', html).group(1)
+    assert (first, second) == ("2016", "2017")
