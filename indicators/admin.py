@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -26,7 +27,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from projects.models import Project
 from strategy_portal import display
 
-from . import services
+from . import checklist, services
 from .forms import (
     INDICATOR_FIELDS,
     REASON_ADDED,
@@ -36,7 +37,7 @@ from .forms import (
     TargetForm,
     TargetInlineForm,
 )
-from .models import DemoMarker, Indicator, Result, Target
+from .models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
 
 REASON_DELETED = "管理画面で削除"
@@ -406,6 +407,35 @@ class ResultAdmin(ImportExportMixin, HistoryAdmin):
         # All or nothing: a row that fails validation rolls back the whole file.
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def get_urls(self):
+        missing = self.admin_site.admin_view(self.missing_view)
+        return [
+            path("missing/", missing, name="indicators_result_missing"),
+            *super().get_urls(),
+        ]
+
+    def missing_view(self, request):
+        """未入力の指標: the indicators with no figure yet for a fiscal year."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            year = int(request.GET.get("fiscal_year", ""))
+        except ValueError:
+            year = None
+        if year is not None and not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+            year = None
+        current = checklist.checklist(fiscal_year=year)
+        years = set(Result.objects.values_list("fiscal_year", flat=True).distinct())
+        years.add(current.fiscal_year)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "未入力の指標",
+            "list": current,
+            "years": sorted((y for y in years if y is not None), reverse=True),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/indicators/result/missing.html", context)
 
     def get_export_filename(self, request, queryset, file_format):
         return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"
