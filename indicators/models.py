@@ -1,5 +1,9 @@
 """Indicators (what is measured) and their yearly results and targets."""
 
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -62,6 +66,36 @@ class Indicator(models.Model):
         if self.measure is None:
             return None
         return self.measure.project.strategy.start_year
+
+
+# Units that count things: their figures are whole numbers (約 figures are rounded too).
+COUNT_UNITS = frozenset(
+    (
+        "件",
+        "人",
+        "名",
+        "回",
+        "社",
+        "市町村",
+        "圏域",
+        "地域",
+        "事業",
+        "振興局",
+        "法人",
+        "団体",
+        "か所",
+        "箇所",
+    )
+)
+
+
+def normalize_label(text: str) -> str:
+    """NFKC (full-width spaces and letters to their usual forms), single spaces, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_label(text))
 
 
 # Results in the report's own order (used by tables and selectors alike).
@@ -148,7 +182,12 @@ class Result(models.Model):
         blank=True,
         help_text="例：対象99市町村の99",
     )
-    denominator_label = models.CharField("分母の名称", max_length=20, blank=True)
+    denominator_label = models.CharField(
+        "分母の名称",
+        max_length=20,
+        blank=True,
+        help_text="分母の数の前に付く言葉だけ（例：対象）。数と単位は自動で付きます",
+    )
     breakdown = models.CharField("内訳", max_length=60, blank=True, default="")
     order = models.PositiveSmallIntegerField("表示順", default=0)
     status = models.CharField(
@@ -220,6 +259,39 @@ class Result(models.Model):
 
     def get_absolute_url(self):
         return self.indicator.get_absolute_url()
+
+    def clean(self):
+        """Rules every write path shares (admin forms, inline rows, import): one home."""
+        super().clean()
+        errors = {}
+        self.breakdown = normalize_label(self.breakdown)
+        indicator = self.indicator if self.indicator_id else None
+        if indicator is not None and self.breakdown:
+            # 「スポーツ　コース」 is スポーツコース: the spelling already stored wins.
+            known = (
+                Result.objects.filter(indicator_id=self.indicator_id)
+                .exclude(breakdown="")
+                .values_list("breakdown", flat=True)
+                .distinct()
+            )
+            for spelling in known:
+                if spelling != self.breakdown and _squashed(spelling) == _squashed(self.breakdown):
+                    self.breakdown = spelling
+                    break
+        unit = indicator.unit if indicator is not None else ""
+        if self.value is not None and unit in COUNT_UNITS and self.value != int(self.value):
+            errors["value"] = (
+                f"「{unit}」は数を数える単位なので、小数（{display.format_number(self.value)}）は"
+                "入力できません。整数で入力してください。"
+            )
+        label = self.denominator_label or ""
+        if label and (re.search(r"[0-9０-９]", label) or (unit and unit in label)):
+            errors["denominator_label"] = (
+                "分母の名称には数や単位を入れず、数の前に付く言葉だけを入力してください"
+                f"（例：「対象」と入力すると「対象99{unit}」と表示されます）。"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_draft(self):
