@@ -367,6 +367,13 @@ class ResultAdmin(ImportExportMixin, HistoryAdmin):
             user=request.user,
         )
 
+    def has_delete_permission(self, request, obj=None):
+        """A figure entered by mistake may be deleted while it is a draft; a published
+        one is first withdrawn (下書きに戻す), which the history records too."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.is_draft or request.user.is_superuser
+
     @admin.action(description="選択した実績を公開する", permissions=["change"])
     def publish_selected(self, request, queryset):
         changed, unchanged = services.publish(queryset, user=request.user)
