@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseRedirect
@@ -144,6 +145,39 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Indicator pickers -------------------------------------------------------------------
+
+INDICATOR_CONTEXT = "measure__category__section__theme__project"
+
+
+class IndicatorAutocomplete(AutocompleteJsonView):
+    """The indicator picker names the project and measure: two 「相談件数（件）」 differ."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Indicator):
+            result["text"] = obj.label_with_context
+        return result
+
+
+def autocomplete_view(request):
+    return IndicatorAutocomplete.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = autocomplete_view
+
+
+class IndicatorChoiceMixin:
+    """The chosen indicator, as the form first shows it, names its project and measure too."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "indicator" and field is not None:
+            field.queryset = field.queryset.select_related(INDICATOR_CONTEXT)
+            field.label_from_instance = lambda obj: obj.label_with_context
+        return field
+
+
 # Results ------------------------------------------------------------------------------
 
 
@@ -262,7 +296,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Result)
-class ResultAdmin(ImportExportMixin, HistoryAdmin):
+class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     form = ResultForm
     fieldsets = (
         (None, {"fields": ("indicator", "fiscal_year", "breakdown", "order")}),
@@ -508,6 +542,10 @@ class IndicatorAdmin(HistoryAdmin):
     list_select_related = ("measure",)
     search_fields = ("name", "slug", "description", "measure__title")
     autocomplete_fields = ("measure",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(INDICATOR_CONTEXT)
+
     inlines = [ResultInline, TargetInline]
 
     def may_change_indicator(self, request):
@@ -566,7 +604,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(HistoryAdmin):
+class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
     form = TargetForm
     fieldsets = (
         (None, {"fields": ("indicator", "breakdown")}),

@@ -61,6 +61,13 @@ class Indicator(models.Model):
         return reverse("indicators:detail", args=[self.slug])
 
     @property
+    def label_with_context(self):
+        """For pickers: 相談件数（件）— 住まいる北海道：結婚サポートセンターの運営."""
+        if self.measure is None:
+            return str(self)
+        return f"{self}— {self.measure.project.short_name}：{self.measure.title}"
+
+    @property
     def plan_start_year(self):
         """The strategy's first year, which a target without a baseline counts from."""
         if self.measure is None:

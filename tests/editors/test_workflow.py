@@ -380,3 +380,19 @@ def test_rows_under_an_indicator_run_oldest_year_first(editor_client):
     first = re.search(r'name="results-0-fiscal_year"[^>]*value="(\d+)"', html).group(1)
     second = re.search(r'name="results-1-fiscal_year"[^>]*value="(\d+)"', html).group(1)
     assert (first, second) == ("2016", "2017")
+
+
+def test_the_indicator_picker_names_the_project_and_measure(editor_client):
+    """Two 「相談件数（件）」 must not look the same."""
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "相談件数",
+            "app_label": "indicators",
+            "model_name": "result",
+            "field_name": "indicator",
+        },
+    )
+    texts = {item["text"] for item in response.json()["results"]}
+    assert "相談件数（件）— 住まいる北海道：結婚サポートセンターの運営" in texts
+    assert "相談件数（件）— 資源・ひと・経済好循環：ほっかいどう働き方改革支援センターの運営" in texts
