@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -18,6 +18,7 @@ help:
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
 	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
+	@echo "make report EDITION=2018 — the edition's printable report as reports/edition-2018.pdf"
 
 $(VENV)/.run-installed: pyproject.toml
 	@# Debian's own python3 needs the python3-venv package for this; install it when root.
@@ -36,7 +37,7 @@ install: $(VENV)/.run-installed
 install-test: $(VENV)/.test-installed sysdeps
 
 # Debian packages the tests need; installed only when missing and we are root.
-SYSTEM_PACKAGES := chromium fonts-ipafont-gothic
+SYSTEM_PACKAGES := chromium fonts-ipafont-gothic poppler-utils
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -79,6 +80,11 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/portal-….json.gz"; exit 1; }
 	@$(DOTENV); $(PY) manage.py migrate --noinput && $(PY) manage.py restore $(FILE)
+
+# The printable report of an edition as a PDF (Chromium's print to PDF): make report EDITION=2018
+EDITION ?= 2018
+report: install-test seed
+	@$(PY) manage.py report_pdf --edition $(EDITION)
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

@@ -133,3 +133,19 @@ def about(request):
     )
     context = {"corrections": corrections, "editions": Edition.objects.published().latest_first()}
     return render(request, "projects/about.html", context)
+
+
+@require_safe
+def edition_report(request, year):
+    """「報告書（印刷用）」: the whole edition in the report's order, one theme per A4 page."""
+    edition = get_object_or_404(Edition.objects.visible_to(request.user), year=year)
+    projects = list(Project.objects.in_order().select_related("strategy"))
+    charts = False
+    for project in projects:
+        project.page_themes = selectors.project_page(
+            project=project, edition=edition, user=request.user
+        )
+        for measure in selectors.measures_on_page(project.page_themes):
+            charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
+    context = {"edition": edition, "projects": projects, "charts": charts}
+    return render(request, "projects/edition_report.html", context)

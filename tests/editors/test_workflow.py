@@ -395,4 +395,6 @@ def test_the_indicator_picker_names_the_project_and_measure(editor_client):
     )
     texts = {item["text"] for item in response.json()["results"]}
     assert "相談件数（件）— 住まいる北海道：結婚サポートセンターの運営" in texts
-    assert "相談件数（件）— 資源・ひと・経済好循環：ほっかいどう働き方改革支援センターの運営" in texts
+    assert (
+        "相談件数（件）— 資源・ひと・経済好循環：ほっかいどう働き方改革支援センターの運営" in texts
+    )
