@@ -24,7 +24,7 @@ def test_the_printed_report_holds_every_measure_of_the_edition(site, tmp_path):
     # -raw: the text in the order Chromium wrote it (the page order), not columns interleaved
     text = squashed(
         subprocess.run(
-            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+            ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
     )
     titles = list(
