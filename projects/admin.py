@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .forms import CategoryForm, MeasureForm
 from .models import (
     Category,
     Edition,
@@ -164,19 +166,82 @@ class MeasureInline(admin.TabularInline):
     show_change_link = True
 
 
+class ReportTextAdmin(SimpleHistoryAdmin):
+    """Text of the report: free to edit in a draft edition; in a published one only with a
+    reason, kept in the history. Deleting is for drafts only."""
+
+    def edition_of(self, obj):
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or self.edition_of(obj).is_draft or request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.reason_text()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReportTextAdmin):
+    form = CategoryForm
     list_display = ("__str__", "section", "order")
     list_filter = ("section__edition", "section__theme__project")
     list_select_related = ("section__theme__project", "section__edition")
     search_fields = ("title",)
     inlines = [MeasureInline]
 
+    def edition_of(self, obj):
+        return obj.section.edition
+
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "order")
+class MeasureAdmin(ReportTextAdmin):
+    form = MeasureForm
+    fields = (
+        "category",
+        "order",
+        "title",
+        "body",
+        "bullets_text",
+        "funding_note",
+        "municipalities",
+        "note",
+        "change_reason",
+        "preview",
+        "lineage",
+    )
+    readonly_fields = ("preview", "lineage")
+    list_display = ("title", "category", "edition_label", "order")
     list_filter = ("category__section__edition", "category__section__theme__project")
-    list_select_related = ("category",)
+    list_select_related = ("category__section__edition",)
     search_fields = ("title", "body")
+    autocomplete_fields = ("category",)
     filter_horizontal = ("municipalities",)
+
+    def edition_of(self, obj):
+        return obj.category.section.edition
+
+    @admin.display(description="版", ordering="category__section__edition__year")
+    def edition_label(self, obj):
+        edition = obj.category.section.edition
+        return f"{edition.year}年版{'（下書き）' if edition.is_draft else ''}"
+
+    @admin.display(description="プレビュー（保存した内容）")
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると、公開ページでの見え方がここに表示されます。"
+        obj.cards, obj.comparisons = [], []
+        return render_to_string("projects/_measure.html", {"measure": obj, "level": 4})
+
+    @admin.display(description="前の版とのつながり")
+    def lineage(self, obj):
+        if obj is None or obj.carried_from_id is None:
+            return "この版で新しく加えた施策です（指標はこの施策に結び付きます）。"
+        previous = obj.carried_from
+        return format_html(
+            "{}年版の「{}」を引き継いでいます。指標と過去の実績はそのまま表示されます。",
+            previous.category.section.edition.year,
+            previous.title,
+        )

@@ -245,6 +245,8 @@ class Category(models.Model):
     lead = models.TextField("リード文", blank=True)
     note = models.TextField("編集注", blank=True)
 
+    history = HistoricalRecords(verbose_name="分類の履歴")
+
     class Meta:
         verbose_name = "分類"
         verbose_name_plural = "分類"
@@ -306,6 +308,7 @@ class Measure(models.Model):
     )
 
     objects = MeasureQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="施策の履歴")
 
     class Meta:
         verbose_name = "施策"
