@@ -224,6 +224,27 @@ class FiscalYearField(forms.IntegerField):
         return {}
 
 
+class JapaneseDateField(forms.DateField):
+    """A date as editors type it, read by the same rule as the import (parse_date):
+    2016-10-01, 2016/10/01, 2019年3月31日, full-width digits."""
+
+    def __init__(self, *, label_for_messages="日付", **kwargs):
+        self.label_for_messages = label_for_messages
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 12}))
+        kwargs.setdefault("help_text", "例：2016-10-01、2016/10/01、2019年3月31日")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return parse_date(value, self.label_for_messages)
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
 class ChangeReasonField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "変更理由")
@@ -374,6 +395,13 @@ class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
         decimal_places=4,
         required=False,
         help_text="例：対象99市町村の99",
+    )
+
+    period_start = JapaneseDateField(
+        label="期間の開始", label_for_messages="期間の開始", required=False
+    )
+    period_end = JapaneseDateField(
+        label="期間の終了・時点", label_for_messages="期間の終了・時点", required=False
     )
 
     class Meta:

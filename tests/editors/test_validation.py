@@ -203,3 +203,24 @@ def test_the_denominator_label_takes_no_number(editor_client):
     assert response.status_code == 200
     assert "分母の名称には数や単位を入れず" in response.content.decode()
     assert not Result.objects.filter(indicator=municipalities, fiscal_year=2018).exists()
+
+
+@pytest.mark.parametrize(
+    "start, end", [("2016/10/01", "2019年3月31日"), ("２０１６－１０－０１", "2019-03-31")]
+)
+def test_the_admin_reads_dates_as_the_import_does(editor_client, start, end):
+    response = add_result(
+        editor_client,
+        slug="p1-furusato-center-consultations",
+        fiscal_year="2018",
+        value="2110",
+        period="span",
+        period_start=start,
+        period_end=end,
+    )
+    assert response.status_code == 302, errors_of(response)
+    stored_span = stored(slug="p1-furusato-center-consultations")
+    assert (stored_span.period_start.isoformat(), stored_span.period_end.isoformat()) == (
+        "2016-10-01",
+        "2019-03-31",
+    )
