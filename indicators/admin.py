@@ -245,9 +245,22 @@ class ResultConfirmImportForm(ConfirmImportForm):
     preview_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+class ResultInlineFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        """Two rows for one year and 内訳: say so in the editor's words, not the field names."""
+        return (
+            "同じ年度・内訳の行が2つあります。内訳ごとに1行にするか、"
+            "どちらかの年度・内訳を直してください。"
+        )
+
+    def get_form_error(self):
+        return "この行と同じ年度・内訳の行がほかにあります。"
+
+
 class ResultInline(admin.TabularInline):
     model = Result
     form = ResultInlineForm
+    formset = ResultInlineFormSet
     fields = (
         "fiscal_year",
         "breakdown",

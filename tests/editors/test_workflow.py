@@ -398,3 +398,26 @@ def test_the_indicator_picker_names_the_project_and_measure(editor_client):
     assert (
         "相談件数（件）— 資源・ひと・経済好循環：ほっかいどう働き方改革支援センターの運営" in texts
     )
+
+
+def test_two_new_rows_for_one_year_and_breakdown_are_refused_in_the_editors_words(
+    editor_client, consultations
+):
+    url = reverse("admin:indicators_indicator_change", args=[consultations.indicator_id])
+    data = inline_data(editor_client, consultations.indicator)
+    for row in ("1", "2"):
+        data.update(
+            {
+                f"results-{row}-fiscal_year": "2018",
+                f"results-{row}-value": "902",
+                f"results-{row}-period": "fy",
+                f"results-{row}-indicator": consultations.indicator_id,
+            }
+        )
+    data.update({"results-TOTAL_FORMS": "3", "change_reason": "2018年度実績の入力"})
+    response = editor_client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "同じ年度・内訳の行が2つあります" in html
+    assert "重複したデータを修正" not in html  # Django's message, naming fiscal_year and breakdown
+    assert not Result.objects.filter(indicator=consultations.indicator, fiscal_year=2018).exists()
