@@ -47,7 +47,9 @@ class Strategy(models.Model):
 class StrategyPhase(models.Model):
     """What one year of the strategy stood for (2015 策定 … 2019 総仕上げ)."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="phases")
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.CASCADE, related_name="phases"
+    )
     year = models.PositiveSmallIntegerField("年")
     headlines = models.JSONField("見出し", default=list)
     summary = models.TextField("概要", blank=True)
@@ -88,7 +90,9 @@ class Edition(models.Model):
         DRAFT = "draft", "下書き（未公開）"
         PUBLISHED = "published", "公開"
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="editions")
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.PROTECT, related_name="editions"
+    )
     year = models.PositiveSmallIntegerField("版（年）", unique=True)
     title = models.CharField("表題", max_length=120)
     document_number = models.CharField("資料番号", max_length=20, blank=True)
@@ -134,7 +138,9 @@ class Edition(models.Model):
 class SourceCorrection(models.Model):
     """A slip in the source text (OCR or extraction) and what we store instead."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="corrections")
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.CASCADE, related_name="corrections"
+    )
     location = models.CharField("箇所", max_length=200)
     printed = models.CharField("原資料の表記", max_length=200)
     corrected = models.CharField("訂正後", max_length=200)
@@ -157,7 +163,9 @@ class ProjectQuerySet(models.QuerySet):
 class Project(models.Model):
     """A 重点戦略プロジェクト."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="projects")
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.PROTECT, related_name="projects"
+    )
     number = models.PositiveSmallIntegerField("番号", unique=True)
     slug = models.SlugField("スラッグ", unique=True)
     name = models.CharField("名称", max_length=120)
@@ -180,7 +188,12 @@ class Project(models.Model):
 class Theme(models.Model):
     """A page of a project (～ subtitle ～); some projects have one untitled theme."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    project = models.ForeignKey(
+        Project,
+        verbose_name="重点戦略プロジェクト",
+        on_delete=models.CASCADE,
+        related_name="themes",
+    )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("副題", max_length=120, blank=True)
 
@@ -206,8 +219,12 @@ class Section(models.Model):
         ACHIEVEMENTS = "achievements", "これまでの主な取組"
         DIRECTION = "direction", "推進方向"
 
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="sections")
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
+    theme = models.ForeignKey(
+        Theme, verbose_name="テーマ", on_delete=models.CASCADE, related_name="sections"
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.PROTECT, related_name="sections"
+    )
     kind = models.CharField("種別", max_length=20, choices=Kind.choices)
     lead = models.TextField("リード文", blank=True)
     captions = models.JSONField("図・写真の説明", default=list, blank=True)
@@ -236,9 +253,16 @@ class Section(models.Model):
 class Category(models.Model):
     """A heading inside a section (移住・定住の促進, 【結婚期】 …); one level may nest."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="categories")
+    section = models.ForeignKey(
+        Section, verbose_name="セクション", on_delete=models.CASCADE, related_name="categories"
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name="上位の見出し",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("見出し", max_length=200, blank=True)
@@ -271,7 +295,9 @@ class MeasureQuerySet(models.QuerySet):
 class Measure(models.Model):
     """A ◆ measure: title, paragraph, bullet points, funding note."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="measures")
+    category = models.ForeignKey(
+        Category, verbose_name="分類", on_delete=models.CASCADE, related_name="measures"
+    )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("名称", max_length=200)
     body = models.TextField("本文", blank=True)
