@@ -246,5 +246,8 @@ SEED_DIR = BASE_DIR / "fixtures"
 # results resource escapes = + - @ itself (indicators/resources.py). Blank lines
 # are skipped by the resource, not dropped on reading, so the row numbers in error
 # messages stay those of the file.
+# Reading and checking an uploaded file stops after this many seconds, with a
+# message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
+IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "20")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
