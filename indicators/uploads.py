@@ -215,4 +215,3 @@ class ImportTempStorage(BaseStorage):
                         os.remove(entry.path)
                 except FileNotFoundError:
                     pass
-

@@ -44,9 +44,7 @@ def refused(response, *words):
     return text
 
 
-def test_a_file_with_far_more_rows_than_a_year_is_refused_naming_the_limit(
-    editor_client, tmp_path
-):
+def test_a_file_with_far_more_rows_than_a_year_is_refused_naming_the_limit(editor_client, tmp_path):
     before = Result.objects.count()
     path = write_csv(tmp_path / "rows.csv", [["", "", "2019"]] * 200_000)
     assert path.stat().st_size < 2 * 1024 * 1024
