@@ -5,8 +5,10 @@ from projects.models import Project
 from .models import Indicator, Result
 
 
-def fiscal_year_choices():
-    years = Result.objects.order_by("fiscal_year").values_list("fiscal_year", flat=True).distinct()
+def fiscal_year_choices(results):
+    """Only the years of the results the visitor may see: a year whose only
+    figure is a draft is not listed for the public."""
+    years = results.order_by("fiscal_year").values_list("fiscal_year", flat=True).distinct()
     return [(str(year), f"{year}年度") for year in years]
 
 
@@ -24,9 +26,7 @@ class ResultFilter(django_filters.FilterSet):
         queryset=Project.objects.in_order(),
         empty_label="すべて",
     )
-    fiscal_year = django_filters.ChoiceFilter(
-        label="年度", choices=fiscal_year_choices, empty_label="すべて"
-    )
+    fiscal_year = django_filters.ChoiceFilter(label="年度", choices=(), empty_label="すべて")
     unit = django_filters.ChoiceFilter(
         label="単位", field_name="indicator__unit", choices=unit_choices, empty_label="すべて"
     )
@@ -34,3 +34,7 @@ class ResultFilter(django_filters.FilterSet):
     class Meta:
         model = Result
         fields = ["project", "fiscal_year", "unit"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["fiscal_year"].extra["choices"] = fiscal_year_choices(self.queryset)
