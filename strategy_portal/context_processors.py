@@ -1,4 +1,14 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+
+
+def page_url(request) -> str:
+    """The printed page's address; just the path when the Host is not ours
+    (the 400 page for a bad Host must render too)."""
+    try:
+        return request.build_absolute_uri()
+    except DisallowedHost:
+        return request.get_full_path()
 
 
 def site(request):
@@ -7,4 +17,5 @@ def site(request):
         "SITE_NAME": "北海道創生総合戦略ポータル",
         "SITE_SOURCE": "北海道総合政策部「北海道創生総合戦略に基づく これまでの主な取組と 2018年度の推進方向」（2018年5月）",
         "DEBUG": settings.DEBUG,
+        "page_url": page_url(request),
     }
