@@ -16,6 +16,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from tests.forms import browser_form
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PORTS = range(8120, 8140)
@@ -133,8 +135,6 @@ class Server:
 
 def form_fields(html: str) -> dict:
     """What a browser posts back unchanged from the admin's change form."""
-    from tests.editors.conftest import browser_form
-
     return browser_form(SimpleNamespace(status_code=200, content=html.encode()))
 
 

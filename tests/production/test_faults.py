@@ -137,7 +137,9 @@ def test_two_editors_saving_at_once_and_a_login_flood_never_fail(database, tmp_p
                 )
                 statuses["logins"].append(answer.status)
 
-        threads = [threading.Thread(target=save, args=pair) for pair in zip(editors, targets)]
+        threads = [
+            threading.Thread(target=save, args=pair) for pair in zip(editors, targets, strict=True)
+        ]
         threads += [threading.Thread(target=flood, args=(k,)) for k in range(4)]
         for thread in threads:
             thread.start()
