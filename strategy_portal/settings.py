@@ -139,7 +139,7 @@ DATABASES = {
     )
 }
 # A busy database answers 「混み合っています」 503 (strategy_portal/security.py), never 500.
-DB_BUSY_TIMEOUT_MS = envint("DJANGO_DB_BUSY_TIMEOUT_MS", "5000")
+DB_BUSY_TIMEOUT_MS = envint("DJANGO_DB_BUSY_TIMEOUT_MS", "15000")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite as an embedded production database: WAL, so a read never waits on
     # a writer; IMMEDIATE, so a writing transaction takes the write lock when it
@@ -278,6 +278,6 @@ SEED_DIR = BASE_DIR / "fixtures"
 # messages stay those of the file.
 # Reading and checking an uploaded file stops after this many seconds, with a
 # message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
-IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "20")
+IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "10")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
