@@ -12,6 +12,10 @@
 - `SecurityHeadersMiddleware`: Permissions-Policy and
   Cross-Origin-Resource-Policy on every response, static files and cached
   pages included, and Cache-Control on error pages.
+- `RequestSizeMiddleware`: a body over MAX_REQUEST_BYTES is refused (413,
+  in Japanese) before anything reads it; Django would otherwise spool any
+  multipart upload to disk for any POST, anonymous ones included (the CSRF
+  check reads the form).
 - `BusyDatabaseMiddleware` and `server_error`: a locked SQLite database or a
   PostgreSQL lock/statement timeout answers 「混み合っています」 503 with
   Retry-After, never a 500.
@@ -123,6 +127,26 @@ class SecurityHeadersMiddleware:
             # An error is about this moment: no proxy or browser should keep it.
             patch_cache_control(response, no_store=True)
         return response
+
+
+class RequestSizeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            body = loader.render_to_string(
+                "413.html", {"limit_mb": limit, "size_mb": f"{length / 1024 / 1024:,.1f}"}
+            )
+            response = HttpResponse(body, status=413)
+            response["Connection"] = "close"  # the unread body is not read
+            return response
+        return self.get_response(request)
 
 
 def is_busy(error: BaseException) -> bool:

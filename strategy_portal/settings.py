@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "strategy_portal.security.SecurityHeadersMiddleware",
+    "strategy_portal.security.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -276,6 +277,9 @@ SEED_DIR = BASE_DIR / "fixtures"
 # results resource escapes = + - @ itself (indicators/resources.py). Blank lines
 # are skipped by the resource, not dropped on reading, so the row numbers in error
 # messages stay those of the file.
+# No request body over 3 MB is read (the import takes files of up to 2 MB);
+# set the proxy's limit (nginx: client_max_body_size) to the same.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
 # Reading and checking an uploaded file stops after this many seconds, with a
 # message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
 IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "10")

@@ -131,9 +131,13 @@ def test_two_editors_saving_at_once_and_a_login_flood_never_fail(database, tmp_p
                 statuses["saves"].append(editor.change_result(pk, 1000 + n))
 
         def flood(k):
+            """Wrong passwords through the real login form: axes writes each failure."""
+            browser = Browser(server)
+            token = browser.csrf(browser.get("/admin/login/").body.decode())
             for n in range(20):
-                answer = Browser(server).post(
-                    "/admin/login/", {"username": f"user{k}-{n}", "password": "guess"}
+                answer = browser.post(
+                    "/admin/login/",
+                    {"csrfmiddlewaretoken": token, "username": f"user{k}-{n}", "password": "guess"},
                 )
                 statuses["logins"].append(answer.status)
 
@@ -146,7 +150,9 @@ def test_two_editors_saving_at_once_and_a_login_flood_never_fail(database, tmp_p
         for thread in threads:
             thread.join()
         assert statuses["saves"] == [302] * 40
-        assert set(statuses["logins"]) <= {403, 200, 429}, statuses["logins"]  # 403: no CSRF
+        # 200: the form again; 429: the address is throttled (20 failures, all from 127.0.0.1).
+        assert set(statuses["logins"]) <= {200, 429}, statuses["logins"]
+        assert statuses["logins"].count(200) >= 19
         for pk in targets:
             assert stored_value(database, pk) == 1019
 

@@ -154,3 +154,13 @@ def test_there_is_no_password_reset_by_mail(client, django_user_model, mailoutbo
     )
     assert mailoutbox == []
     assert client.get(reverse("login")).status_code == 200
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (4 * 1024 * 1024))
+    with open(big, "rb") as handle:
+        response = client.post(reverse("admin:login"), {"import_file": handle})
+    assert response.status_code == 413
+    assert "送信データが大きすぎます" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
