@@ -187,7 +187,8 @@ class PublicPageCacheMiddleware:
             lock = _render_locks.setdefault(key, threading.Lock())
         try:
             with lock:  # one render per page and worker; the others wait, then hit
-                return self.cached(key) or self.render_and_store(request, key)
+                response = self.cached(key)
+                return response if response is not None else self.render_and_store(request, key)
         finally:
             with _render_locks_guard:
                 _render_locks.pop(key, None)

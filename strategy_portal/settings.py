@@ -277,11 +277,13 @@ SEED_DIR = BASE_DIR / "fixtures"
 # results resource escapes = + - @ itself (indicators/resources.py). Blank lines
 # are skipped by the resource, not dropped on reading, so the row numbers in error
 # messages stay those of the file.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
 # No request body over 3 MB is read (the import takes files of up to 2 MB);
 # set the proxy's limit (nginx: client_max_body_size) to the same.
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 # Reading and checking an uploaded file stops after this many seconds, with a
 # message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
+# A preview holds the write lock meanwhile: keep it below DJANGO_DB_BUSY_TIMEOUT_MS.
 IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "10")
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
