@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
+from strategy_portal.cache import PAGE_PARAMETERS
 from tests.test_pages import public_urls
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,10 @@ def test_every_public_url_answers_below_500(client):
     for url in urls:
         assert client.get(url).status_code < 500, url
         assert client.head(url).status_code < 500, url
+
+
+def test_the_sweep_covers_every_parameter_the_pages_read():
+    assert set(PAGE_PARAMETERS) <= set(PARAMS)
 
 
 def test_malformed_parameters_never_make_a_5xx(client):
