@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore report test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -17,6 +17,7 @@ help:
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
 	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make security — bandit and a bounded wapiti scan of the production stack (127.0.0.1)"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 	@echo "make report EDITION=2018 — the edition's printable report as reports/edition-2018.pdf"
 
@@ -71,6 +72,12 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tools/bench.py
 
+# bandit, then wapiti (Debian's, installed when missing and root) against the
+# production stack on 127.0.0.1:$${SECURITY_PORT:-8130}; fails on a finding above low.
+security: $(VENV)/.test-installed
+	@command -v wapiti >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wapiti >/dev/null; }
+	$(PY) tools/security.py
+
 # Backups: every row, with natural keys, compressed; restore into an empty database.
 BACKUP_DIR ?= backups
 backup: install
@@ -103,4 +110,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .cache .security

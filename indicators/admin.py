@@ -16,10 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -40,6 +39,7 @@ from .forms import (
 )
 from .models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
+from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
 REASON_DELETED = "管理画面で削除"
 
@@ -222,6 +222,9 @@ class ResultImportForm(ImportForm):
         cleaned["format"] = str(self.format_titles.index(title))
         if title == "csv":
             cleaned["import_file"] = self.as_utf8(upload)
+        # Kept here too: an error added to the field later drops it from cleaned_data,
+        # and the admin still has to remove its stored copy (ResultAdmin.import_action).
+        self.upload = cleaned["import_file"]
         return cleaned
 
     def as_utf8(self, upload):
@@ -373,7 +376,10 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     import_form_class = ResultImportForm
     confirm_form_class = ResultConfirmImportForm
     import_template_name = "admin/indicators/result/import.html"
-    formats = [base_formats.CSV, base_formats.XLSX]
+    # Read within limits (indicators/uploads.py); kept under a token between the
+    # preview and 取り込む, never under a name the browser can choose.
+    formats = [LimitedCSV, LimitedXLSX]
+    tmp_storage_class = ImportTempStorage
     to_encoding = "utf-8-sig"  # a BOM, so Excel on Japanese Windows reads UTF-8
 
     @admin.display(description="指標（スラッグ）", ordering="indicator__slug")
@@ -495,11 +501,62 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
         return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"
 
     def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportLimitError):
+            form.add_error("import_file", str(e))
+            return
         form.add_error(
             "import_file",
             "ファイルを読み込めませんでした。書き出した形式（CSV または Excel の .xlsx）のまま"
             "保存したファイルか確かめてください。",
         )
+
+    PENDING_IMPORT = "pending_result_import"
+
+    def import_action(self, request, **kwargs):
+        """The preview. Its file is kept only when the preview offers 取り込む
+        (then its token is this session's pending import, replacing and removing
+        an earlier one); on every other path it is removed at once."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        token = getattr(getattr(form, "upload", None), "tmp_storage_name", None)
+        if token:
+            if context.get("confirm_form") is not None:
+                previous = request.session.get(self.PENDING_IMPORT)
+                if previous and previous != token:
+                    ImportTempStorage(name=previous).remove()
+                request.session[self.PENDING_IMPORT] = token
+            else:
+                ImportTempStorage(name=token).remove()
+        return response
+
+    def process_import(self, request, **kwargs):
+        """取り込む: the posted token must be this session's pending preview."""
+        if not self.has_import_permission(request):
+            return super().process_import(request, **kwargs)  # PermissionDenied
+        token = request.POST.get("import_file_name", "")
+        if not token or token != request.session.get(self.PENDING_IMPORT):
+            return self.import_expired(request)
+        try:
+            ImportTempStorage(name=token)
+            return super().process_import(request, **kwargs)
+        except ImportTempStorage.TokenError:
+            return self.import_expired(request)
+        except ImportLimitError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:indicators_result_import"))
+        finally:
+            ImportTempStorage(name=token).remove()
+            request.session.pop(self.PENDING_IMPORT, None)
+
+    def import_expired(self, request):
+        self.message_user(
+            request,
+            "確認画面の有効期限が切れたか、別の画面で新しいファイルを選んだため、取り込めません。"
+            "何も保存していません。もう一度ファイルを選んでください。",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:indicators_result_import"))
 
     def process_result(self, result, request):
         if not (result.has_errors() or result.has_validation_errors()):

@@ -55,7 +55,7 @@ class ResultTable(tables.Table):
         return record.period_display
 
     def render_value(self, record):
-        badge = format_html(' <span class="badge">未公開</span>') if record.is_draft else ""
+        badge = format_html(' <span class="badge">{}</span>', "未公開") if record.is_draft else ""
         return format_html("{}{}", record.value_display, badge)
 
     def render_progress(self, record):

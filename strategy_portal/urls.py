@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -8,6 +9,9 @@ from django.views.decorators.http import require_safe
 admin.site.site_header = "北海道創生総合戦略ポータル 管理"
 admin.site.site_title = "戦略ポータル管理"
 admin.site.index_title = "データの管理"
+
+# A busy database is a 503 even when it is met in a middleware (strategy_portal/security.py).
+handler500 = "strategy_portal.security.server_error"
 
 
 @require_safe
@@ -21,6 +25,19 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign in, sign out and change one's password. No password reset by mail:
+    # the site sends no mail (an administrator sets a new password instead).
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -120,3 +120,47 @@ def test_admin_login_locks_after_repeated_failures(client, django_user_model):
     assert locked.status_code == 429
     assert "ログインが一時的に制限されています" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_every_response_limits_browser_features_and_cross_origin_reads(client):
+    for url in [*sample_urls(), "/nothing-here", "/static/css/site.css"]:
+        response = client.get(url)
+        policy = response["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    cached = client.get("/")
+    assert cached["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_no_internal_cache_header_is_sent(client):
+    for _ in range(2):
+        response = client.get("/projects/sumairu/")
+        assert not [name for name in response.headers if name.lower().startswith("x-page")]
+
+
+def test_error_pages_are_not_kept_by_caches(client):
+    for url in ["/nothing-here", "/indicators/no-such-indicator/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "no-store" in response["Cache-Control"]
+    assert "no-store" in client.get("/", HTTP_HOST="evil.example")["Cache-Control"]
+
+
+def test_there_is_no_password_reset_by_mail(client, django_user_model, mailoutbox):
+    django_user_model.objects.create_user("hanako", email="hanako@example.jp", password="pw-12345x")
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert (
+        client.post("/accounts/password_reset/", {"email": "hanako@example.jp"}).status_code == 404
+    )
+    assert mailoutbox == []
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (4 * 1024 * 1024))
+    with open(big, "rb") as handle:
+        response = client.post(reverse("admin:login"), {"import_file": handle})
+    assert response.status_code == 413
+    assert "送信データが大きすぎます" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
