@@ -9,4 +9,6 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
     path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("accessibility/results/", views.accessibility_results, name="accessibility_results"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
+from strategy_portal import a11y
 from municipalities.models import Municipality
 
 from . import selectors
@@ -120,3 +121,25 @@ def search(request):
 def about(request):
     corrections = SourceCorrection.objects.select_related("edition")
     return render(request, "projects/about.html", {"corrections": corrections})
+
+
+def _a11y_context():
+    run = a11y.load_results()
+    return {
+        "standard": a11y.STANDARD,
+        "target_level": a11y.TARGET_LEVEL,
+        "run": run,
+        "evaluation": a11y.evaluate(run) if run else None,
+    }
+
+
+@require_safe
+def accessibility(request):
+    """ウェブアクセシビリティ方針: scope, target, and the claim the last test run allows."""
+    return render(request, "projects/accessibility.html", _a11y_context())
+
+
+@require_safe
+def accessibility_results(request):
+    """ウェブアクセシビリティ試験結果, from the committed run (`make a11y`)."""
+    return render(request, "projects/accessibility_results.html", _a11y_context())
