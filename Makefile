@@ -32,8 +32,18 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
+# Node tools for checks only, pinned exactly in package-lock.json: vnu-jar (the W3C
+# Nu HTML validator, run by the tests with Java) and Lighthouse (make bench).
+# --ignore-scripts: vnu-jar's postinstall would fetch a Java runtime; we use Debian's.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; } || \
+	  { echo "npm is missing (run as root to install it)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.run-installed
-install-test: $(VENV)/.test-installed sysdeps
+install-test: $(VENV)/.test-installed sysdeps node_modules/.installed
 
 # Debian packages the tests need; installed only when missing and we are root.
 SYSTEM_PACKAGES := chromium fonts-ipafont-gothic
@@ -45,6 +55,10 @@ sysdeps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else echo "missing Debian packages:$$missing (run as root to install them)"; exit 1; fi; \
 	fi
+	@# vnu.jar needs a Java runtime (any >= 11); Debian's default when there is none.
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null; } || \
+	  { echo "java is missing (run as root to install default-jre-headless)"; exit 1; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -97,4 +111,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache .ruff_cache
