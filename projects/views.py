@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
-from strategy_portal import a11y
 from municipalities.models import Municipality
+from strategy_portal import a11y
 
 from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy

@@ -12,8 +12,8 @@ that run; the site claims 「準拠」 only when every criterion that applies is
 """
 
 import json
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -75,7 +75,7 @@ CHECKS = {
         Check(
             "chart_text_alternative",
             "グラフの代替テキスト",
-            "全てのグラフがrole=\"img\"と全ての数値を含む説明（aria-label）を持ち、"
+            '全てのグラフがrole="img"と全ての数値を含む説明（aria-label）を持ち、'
             "描画前から同じ数値の表・説明が読めること",
         ),
         Check(
@@ -86,7 +86,7 @@ CHECKS = {
         Check(
             "language",
             "ページと部分の言語",
-            "html要素のlang=\"ja\"、英語の文や語句を含む要素にlang=\"en\"があること",
+            'html要素のlang="ja"、英語の文や語句を含む要素にlang="en"があること',
         ),
         Check(
             "titles",
