@@ -2,6 +2,7 @@
 
 import re
 
+import brotli
 import plotly.offline
 import pytest
 from django.conf import settings
