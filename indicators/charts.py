@@ -16,7 +16,7 @@ from strategy_portal import display
 
 BLUE = "#004f8a"
 GREEN = "#1d6b3a"
-GREY = "#c9d1d9"
+GREY = "#858f99"  # 3.3:1 on white: bars and markers stay visible (non-text contrast)
 FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, IPAGothic, '
     '"Noto Sans CJK JP", sans-serif'

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -16,11 +18,21 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form without autofocus: a screen reader starts at the top of the
+    page (skip link, heading, the explanation) instead of inside the first field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

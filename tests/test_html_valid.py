@@ -33,6 +33,7 @@ def validate(files) -> list[str]:
     ]
 
 
+@pytest.mark.a11y_check("vnu")
 def test_vnu_finds_no_error_on_any_page_type(client, staff_client, tmp_path):
     files = []
     for who, browser in (("public", client), ("staff", staff_client)):
