@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench a11y backup restore test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -16,7 +16,8 @@ help:
 	@echo "make test  — run the whole test suite"
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
-	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
+	@echo "make a11y  — accessibility checks of every page type; writes a11y/results.json"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 
 $(VENV)/.run-installed: pyproject.toml
@@ -80,9 +81,19 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-bench: install
+bench: install node_modules/.installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tools/bench.py
+
+# Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
+# which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
+# result (不適合), not a reason to write nothing, so the report is written either way.
+A11Y_RUN := .a11y-run.json
+a11y: install-test
+	rm -f $(A11Y_RUN)
+	A11Y_RUN_FILE=$(CURDIR)/$(A11Y_RUN) $(VENV)/bin/pytest -q -m a11y_check -p no:cacheprovider || true
+	$(PY) tools/a11y_report.py $(A11Y_RUN)
+	rm -f $(A11Y_RUN)
 
 # Backups: every row, with natural keys, compressed; restore into an empty database.
 BACKUP_DIR ?= backups

@@ -93,9 +93,7 @@ def pytest_runtest_makereport(item, call):
     marker = item.get_closest_marker("a11y_check")
     report = outcome.get_result()
     if A11Y_RUN_FILE and marker and (report.when == "call" or report.failed):
-        message = ""
-        if report.failed:
-            message = str(getattr(report.longrepr, "reprcrash", None) or report.longrepr)
+        message = report.longreprtext if report.failed else ""
         _a11y_outcomes.append(
             {
                 "check": marker.args[0],
