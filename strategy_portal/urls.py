@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -18,6 +19,14 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page; search results and sign-in are not pages to index."""
+    return HttpResponse(
+        "User-agent: *\nDisallow: /search/\nDisallow: /accounts/\n", content_type="text/plain"
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form without autofocus: a screen reader starts at the top of the
     page (skip link, heading, the explanation) instead of inside the first field."""
@@ -29,6 +38,7 @@ class LoginForm(AuthenticationForm):
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("robots.txt", robots_txt),
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench"
@@ -49,6 +50,9 @@ ENV = {
     "DATABASE_URL": f"sqlite:///{OUT / 'bench.sqlite3'}",
     "DJANGO_CACHE_URL": f"file://{OUT / 'cache'}",
     "PORT": str(PORT),
+    # Plain HTTP on 127.0.0.1 stands for the proxy's side of TLS. wrk and Lighthouse send
+    # X-Forwarded-Proto: https with each page; Lighthouse's own fetches (robots.txt) cannot.
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
     "GUNICORN_ERROR_LOG": str(OUT / "gunicorn.log"),
 }
 
@@ -196,12 +200,13 @@ def lighthouse(path):
     """Median scores and metrics of LIGHTHOUSE_RUNS runs (mobile preset, simulated throttling)."""
     runs = []
     for run in range(LIGHTHOUSE_RUNS):
-        report = OUT / "lighthouse" / f"{path.strip('/').replace('/', '_') or 'home'}-{run}.json"
+        name = re.sub(r"[^A-Za-z0-9-]+", "_", path.strip("/")) or "home"
+        report = OUT / "lighthouse" / f"{name}-{run}.json"
         report.parent.mkdir(exist_ok=True)
         subprocess.run(
             [
                 str(LIGHTHOUSE),
-                f"http://127.0.0.1:{PORT}{path}",
+                f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}",
                 "--quiet",
                 "--output=json",
                 f"--output-path={report}",
