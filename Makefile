@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench security backup restore report test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security a11y backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -16,8 +16,9 @@ help:
 	@echo "make test  — run the whole test suite"
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
-	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
 	@echo "make security — bandit and a bounded wapiti scan of the production stack (127.0.0.1)"
+	@echo "make a11y  — accessibility checks of every page type; writes a11y/results.json"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 	@echo "make report EDITION=2018 — the edition's printable report as reports/edition-2018.pdf"
 
@@ -34,8 +35,18 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
+# Node tools for checks only, pinned exactly in package-lock.json: vnu-jar (the W3C
+# Nu HTML validator, run by the tests with Java) and Lighthouse (make bench).
+# --ignore-scripts: vnu-jar's postinstall would fetch a Java runtime; we use Debian's.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; } || \
+	  { echo "npm is missing (run as root to install it)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.run-installed
-install-test: $(VENV)/.test-installed sysdeps
+install-test: $(VENV)/.test-installed sysdeps node_modules/.installed
 
 # Debian packages the tests need; installed only when missing and we are root.
 SYSTEM_PACKAGES := chromium fonts-ipafont-gothic poppler-utils
@@ -47,6 +58,10 @@ sysdeps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else echo "missing Debian packages:$$missing (run as root to install them)"; exit 1; fi; \
 	fi
+	@# vnu.jar needs a Java runtime (any >= 11); Debian's default when there is none.
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null; } || \
+	  { echo "java is missing (run as root to install default-jre-headless)"; exit 1; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -68,7 +83,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-bench: install
+bench: install node_modules/.installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tools/bench.py
 
@@ -77,6 +92,15 @@ bench: install
 security: $(VENV)/.test-installed
 	@command -v wapiti >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wapiti >/dev/null; }
 	$(PY) tools/security.py
+# Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
+# which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
+# result (不適合), not a reason to write nothing, so the report is written either way.
+A11Y_RUN := .a11y-run.json
+a11y: install-test
+	rm -f $(A11Y_RUN)
+	A11Y_RUN_FILE=$(CURDIR)/$(A11Y_RUN) $(VENV)/bin/pytest -q -m a11y_check -p no:cacheprovider || true
+	$(PY) tools/a11y_report.py $(A11Y_RUN)
+	rm -f $(A11Y_RUN)
 
 # Backups: every row, with natural keys, compressed; restore into an empty database.
 BACKUP_DIR ?= backups
@@ -110,4 +134,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .cache .security
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache .ruff_cache .cache .security

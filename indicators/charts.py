@@ -19,7 +19,7 @@ from .series import Series, period_key
 
 BLUE = "#004f8a"
 GREEN = "#1d6b3a"
-GREY = "#c9d1d9"
+GREY = "#858f99"  # 3.3:1 on white: bars and markers stay visible (non-text contrast)
 TARGET = "#a03c00"  # 目標: dark orange, 5.9:1 on white, drawn as a labelled diamond
 # One colour, marker and dash per breakdown line, so no line is told apart by colour alone.
 # Each colour has at least 4.5:1 contrast on white.

@@ -40,7 +40,7 @@ class ResultTable(tables.Table):
         row_attrs = {"class": lambda record: "draft" if record.is_draft else ""}
         order_by = ("project",)
         empty_text = "条件に合う実績はありません。"
-        template_name = "django_tables2/table.html"
+        template_name = "indicators/results_table.html"
 
     def render_project(self, record):
         project = record.indicator.measure.project if record.indicator.measure else None

@@ -56,6 +56,6 @@ def points_map(points: list[Point], marked_name: str, unmarked_name: str) -> Cha
     )
     summary = (
         f"北海道の市町村の位置を示す地図。{marked_name}：{len(marked)}市町村"
-        f"（{'・'.join(p.name for p in marked)}）。同じ内容を下の一覧に掲載しています。"
+        f"（{'・'.join(p.name for p in marked)}）。同じ内容を地図に続く表に掲載しています。"
     )
     return Chart("map", _as_dict(figure), summary)

@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
-from indicators.models import Indicator, Result, Target
+from indicators.models import REPORT_ORDER, Indicator, Result, Target
 
 from .models import Category, Edition, Measure, Project, Section
 
@@ -106,20 +107,47 @@ def measures_on_page(themes):
 
 
 def headline_cards(*, results, per_project: int) -> dict:
-    """The first figures of each project, in the report's order, as cards by project id."""
-    ordered = results.select_related(
-        "indicator__measure__category__section__theme", "edition"
-    ).in_report_order()
+    """The first figures of each project, in the report's order, as cards by project id.
+
+    One bounded query, however many fiscal years there are: the first
+    `per_project` indicators of each project that have a visible result (a
+    window function ranks them in SQL), and of those only the latest fiscal
+    year's results, which is all a home card shows (its number and period).
+    """
+    project = "measure__category__section__theme__project"
+    indicator_order = [
+        field.removeprefix("indicator__")
+        for field in REPORT_ORDER
+        if field.startswith("indicator__")
+    ]
+    first_indicators = (
+        Indicator.objects.filter(measure__isnull=False)
+        .filter(Exists(results.filter(indicator=OuterRef("pk"))))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F(project), order_by=[*indicator_order, "pk"])
+        )
+        .filter(rank__lte=per_project)
+        .values("pk")
+    )
+    latest_year = (
+        results.filter(indicator=OuterRef("indicator"))
+        .order_by("-fiscal_year")
+        .values("fiscal_year")[:1]
+    )
+    shown = (
+        results.filter(indicator__in=first_indicators, fiscal_year=Subquery(latest_year))
+        .select_related("indicator__measure__category__section__theme", "edition")
+        .in_report_order()
+    )
     by_indicator = defaultdict(list)
-    for result in ordered.filter(indicator__measure__isnull=False):
+    for result in shown:
         by_indicator[result.indicator].append(result)
     cards = defaultdict(list)
     for indicator, indicator_results in by_indicator.items():
         project_id = indicator.measure.category.section.theme.project_id
-        if len(cards[project_id]) < per_project:
-            cards[project_id].append(
-                card_for(indicator, indicator_results, targets=(), with_chart=False)
-            )
+        cards[project_id].append(
+            card_for(indicator, indicator_results, targets=(), with_chart=False)
+        )
     return cards
 
 

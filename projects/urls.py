@@ -10,4 +10,6 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("editions/<int:year>/report/", views.edition_report, name="edition_report"),
     path("search/", views.search, name="search"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("accessibility/results/", views.accessibility_results, name="accessibility_results"),
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
+from strategy_portal import a11y
 
 from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy
@@ -149,3 +150,25 @@ def edition_report(request, year):
             charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
     context = {"edition": edition, "projects": projects, "charts": charts}
     return render(request, "projects/edition_report.html", context)
+
+
+def _a11y_context():
+    run = a11y.load_results()
+    return {
+        "standard": a11y.STANDARD,
+        "target_level": a11y.TARGET_LEVEL,
+        "run": run,
+        "evaluation": a11y.evaluate(run) if run else None,
+    }
+
+
+@require_safe
+def accessibility(request):
+    """ウェブアクセシビリティ方針: scope, target, and the claim the last test run allows."""
+    return render(request, "projects/accessibility.html", _a11y_context())
+
+
+@require_safe
+def accessibility_results(request):
+    """ウェブアクセシビリティ試験結果, from the committed run (`make a11y`)."""
+    return render(request, "projects/accessibility_results.html", _a11y_context())

@@ -215,6 +215,20 @@ PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
+# An operator may turn these off explicitly (the proxy in front redirects to HTTPS, or
+# sets HSTS itself). Only then is the matching deploy check silenced, and the
+# portal.I001 check says which and why, so `check --deploy` (make serve) passes and
+# still shows it. Left unset, the checks stay on.
+OPTED_OUT_DEPLOY_CHECKS = {}
+if "DJANGO_SECURE_SSL_REDIRECT" in os.environ and not SECURE_SSL_REDIRECT:
+    OPTED_OUT_DEPLOY_CHECKS["security.W008"] = (
+        "DJANGO_SECURE_SSL_REDIRECT=0: the proxy in front must redirect HTTP to HTTPS"
+    )
+if "DJANGO_HSTS_SECONDS" in os.environ and SECURE_HSTS_SECONDS == 0:
+    OPTED_OUT_DEPLOY_CHECKS["security.W004"] = (
+        "DJANGO_HSTS_SECONDS=0: the proxy in front must send Strict-Transport-Security"
+    )
+SILENCED_SYSTEM_CHECKS = list(OPTED_OUT_DEPLOY_CHECKS)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

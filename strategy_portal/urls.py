@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -20,14 +22,32 @@ def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
 
 
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page; search results and sign-in are not pages to index."""
+    return HttpResponse(
+        "User-agent: *\nDisallow: /search/\nDisallow: /accounts/\n", content_type="text/plain"
+    )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form without autofocus: a screen reader starts at the top of the
+    page (skip link, heading, the explanation) instead of inside the first field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("robots.txt", robots_txt),
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
     # Sign in, sign out and change one's password. No password reset by mail:
     # the site sends no mail (an administrator sets a new password instead).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",

@@ -144,3 +144,12 @@ def test_home_shows_the_vision_timeline_and_five_projects(client):
         assert f"{year}年</h3>" in page
     for project in Project.objects.all():
         assert project.get_absolute_url() in page
+
+
+def test_robots_txt_lets_crawlers_read_the_public_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /" not in lines  # the site itself stays crawlable

@@ -2,10 +2,12 @@
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import page_not_found, server_error
@@ -164,3 +166,49 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, tmp_path):
     assert response.status_code == 413
     assert "送信データが大きすぎます" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def deploy_check(**env):
+    """`manage.py check --deploy --fail-level WARNING` as `make serve` runs it."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    environment.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "portal.example.jp",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_serve_starts_when_the_operator_turns_the_https_redirect_off():
+    run = deploy_check(DJANGO_SECURE_SSL_REDIRECT="0")
+    assert run.returncode == 0, run.stderr
+    output = run.stdout + run.stderr
+    assert "security.W008 is silenced: DJANGO_SECURE_SSL_REDIRECT=0" in output
+    assert "(1 silenced)" in output  # only that one
+
+
+def test_deploy_checks_still_fail_on_what_the_operator_did_not_opt_out_of():
+    run = deploy_check(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECRET_KEY="too-short")
+    assert run.returncode != 0
+    assert "security.W009" in run.stderr  # the weak key still stops `make serve`
+    assert "security.W008 is silenced" in run.stdout + run.stderr
+
+
+def test_an_https_redirect_left_unset_is_still_required():
+    from strategy_portal import settings as portal_settings
+
+    assert "DJANGO_SECURE_SSL_REDIRECT" not in os.environ or portal_settings.SECURE_SSL_REDIRECT
+    assert "security.W008" not in portal_settings.SILENCED_SYSTEM_CHECKS
