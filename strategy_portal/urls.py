@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
+    path("", include("api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
