@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench backup restore test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench api-fuzz boundaries backup restore test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -17,6 +17,7 @@ help:
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
 	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make api-fuzz — schemathesis against the live API; writes bench/API_FUZZ.md"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 
 $(VENV)/.run-installed: pyproject.toml
@@ -69,6 +70,14 @@ serve: install
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tools/bench.py
+
+# schemathesis against the running API (also in .ci/run); writes bench/API_FUZZ.md.
+api-fuzz: $(VENV)/.test-installed
+	bash tools/api_fuzz.sh
+
+# Rebuild static/maps/hokkaido-municipalities.json from ../shared/data/hokkaido-boundaries/.
+boundaries:
+	$(PYTHON) tools/build_boundaries.py
 
 # Backups: every row, with natural keys, compressed; restore into an empty database.
 BACKUP_DIR ?= backups

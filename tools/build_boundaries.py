@@ -97,7 +97,9 @@ def polygons_of(geometry: dict) -> list[list[list[int]]]:
 
 def merge_rings(arcs, geometries: list[dict]) -> list[list[tuple[int, int]]]:
     """The outer rings of the union of polygons that share arcs (TopoJSON merge)."""
-    refs = [ref for g in geometries for polygon in polygons_of(g) for ring in polygon for ref in ring]
+    refs = [
+        ref for g in geometries for polygon in polygons_of(g) for ring in polygon for ref in ring
+    ]
     uses: dict[int, int] = {}
     for ref in refs:
         key = ref if ref >= 0 else ~ref
