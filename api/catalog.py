@@ -147,6 +147,7 @@ class Dataset:
     credit: str
     terms: dict | None = None  # a source's own terms, where it is not the prefecture
     keywords: list[str] = field(default_factory=list)
+    dictionary: str = "results"  # which 項目定義書 describes its columns
 
 
 def _csv(url, title="CSV（UTF-8 BOM 付き、Excel対応）"):
@@ -262,6 +263,7 @@ def datasets(request) -> list[Dataset]:
             opendata.CODE_TABLE_TERMS["credit"],
             terms=opendata.CODE_TABLE_TERMS,
             keywords=["市町村", "団体コード", "振興局"],
+            dictionary="municipalities",
         ),
         Dataset(
             "areas",
@@ -275,6 +277,7 @@ def datasets(request) -> list[Dataset]:
             latest_edition.published_on.isoformat() if latest_edition else None,
             credit,
             keywords=["連携地域", "定住自立圏", "連携中枢都市圏"],
+            dictionary="areas",
         ),
         Dataset(
             "boundaries",
@@ -290,6 +293,7 @@ def datasets(request) -> list[Dataset]:
             opendata.BOUNDARY_CREDIT,
             terms=opendata.BOUNDARY_TERMS,
             keywords=["行政区域", "境界", "地図"],
+            dictionary="boundaries",
         ),
     ]
     return items
@@ -381,7 +385,7 @@ def dcat_document(request) -> dict:
             "dct:language": {"@id": LANGUAGE_JA},
             "dcat:keyword": [_text(k) for k in dataset.keywords],
             "dcat:landingPage": {"@id": f"{catalog_url}#{dataset.slug}"},
-            "dct:conformsTo": {"@id": f"{catalog_url}#{dataset.slug}-dictionary"},
+            "dct:conformsTo": {"@id": f"{catalog_url}#dictionary-{dataset.dictionary}"},
             "dct:rightsHolder": publisher
             if dataset.terms is None
             else {
@@ -545,6 +549,20 @@ def readme_text(request, files: list[str]) -> str:
     return "\n".join(lines)
 
 
+def dictionaries() -> dict[str, list[Column]]:
+    return {
+        "results.csv ほか実績の CSV（projects/・indicators/）": result_columns(),
+        "municipalities.csv": MUNICIPALITY_COLUMNS,
+        "areas.csv": AREA_COLUMNS,
+        "hokkaido-municipalities.json（features の各項目）": BOUNDARY_COLUMNS,
+    }
+
+
+@require_safe
+def dictionary_csv(request):
+    return _csv_response(dictionary_text(dictionaries()), "dictionary.csv")
+
+
 @require_safe
 def all_zip(request):
     results = list(published_results())
@@ -571,11 +589,7 @@ def all_zip(request):
     if boundaries:
         with open(boundaries, "rb") as fh:
             files["hokkaido-municipalities.json"] = fh.read()
-    dictionary = {"results.csv ほか projects/・indicators/ の CSV": result_columns()}
-    dictionary["municipalities.csv"] = MUNICIPALITY_COLUMNS
-    dictionary["areas.csv"] = AREA_COLUMNS
-    dictionary["hokkaido-municipalities.json（features の各項目）"] = BOUNDARY_COLUMNS
-    files["dictionary.csv"] = dictionary_text(dictionary).encode()
+    files["dictionary.csv"] = dictionary_text(dictionaries()).encode()
     names = ["README.md", *files]
     files = {"README.md": readme_text(request, names).encode(), **files}
 

@@ -9,6 +9,7 @@ opendata_patterns = (
         path("data/all.zip", catalog.all_zip, name="all_zip"),
         path("data/municipalities.csv", catalog.municipalities_csv, name="municipalities_csv"),
         path("data/areas.csv", catalog.areas_csv, name="areas_csv"),
+        path("data/dictionary.csv", catalog.dictionary_csv, name="dictionary_csv"),
         path("catalog.jsonld", catalog.catalog_jsonld, name="catalog_jsonld"),
     ],
     "opendata",
