@@ -141,15 +141,41 @@ def _centre(codes, points):
     )
 
 
-def _annotations(layers, points, middle):
-    """A white label per labelled layer, its arrow from outside the island inwards."""
-    notes = []
+def _annotations(layers, points, bounds, height):
+    """A white label per labelled layer, pushed outwards from the island's middle,
+    each placed where it overlaps no earlier label (approximate pixels)."""
+    x0, x1, y0, y1 = bounds
+    middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+    px_per_degree = height / (y1 - y0 + 0.3)  # latitude; longitude is scaled by cos(lat)
+    px_x = px_per_degree * math.cos(math.radians(HOKKAIDO_LATITUDE))
+    placed, notes = [], []
     for layer in layers:
         if not layer.label:
             continue
         x, y = _centre(layer.codes, points)
-        dx, dy = x - middle[0], y - middle[1]
-        length = math.hypot(dx, dy) or 1
+        angle = math.atan2(
+            y - middle[1], (x - middle[0]) * math.cos(math.radians(HOKKAIDO_LATITUDE))
+        )
+        width, tall = 13 * len(layer.label) + 10, 22
+        choice = None
+        for length in (46, 80, 115, 150):
+            for turn in (0, 0.45, -0.45, 0.9, -0.9):
+                ax = round(math.cos(angle + turn) * length)
+                ay = round(-math.sin(angle + turn) * length)
+                cx, cy = (x - x0) * px_x + ax, (y1 - y) * px_per_degree + ay
+                box = (cx - width / 2, cy - tall / 2, cx + width / 2, cy + tall / 2)
+                if not any(
+                    box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                    for b in placed
+                ):
+                    choice = (ax, ay, box)
+                    break
+            if choice:
+                break
+        if choice is None:
+            ax, ay = round(math.cos(angle) * 46), round(-math.sin(angle) * 46)
+            choice = (ax, ay, (0, 0, 0, 0))
+        placed.append(choice[2])
         notes.append(
             {
                 "x": x,
@@ -159,8 +185,8 @@ def _annotations(layers, points, middle):
                 "arrowhead": 0,
                 "arrowwidth": 1.5,
                 "arrowcolor": HATCH,
-                "ax": round(dx / length * 46),
-                "ay": round(-dy / length * 46),
+                "ax": choice[0],
+                "ay": choice[1],
                 "bgcolor": "#ffffff",
                 "bordercolor": layer.color,
                 "borderwidth": 2,
@@ -174,7 +200,6 @@ def _annotations(layers, points, middle):
 def _figure_layout(layers, height, bounds, *, legend=True):
     xaxis, yaxis = _axes(bounds)
     points = label_points()
-    middle = ((bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2)
     return _layout(
         height,
         showlegend=legend,
@@ -182,7 +207,7 @@ def _figure_layout(layers, height, bounds, *, legend=True):
         xaxis=xaxis,
         yaxis=yaxis,
         margin={"l": 4, "r": 4, "t": 4, "b": 4},
-        annotations=_annotations(layers, points, middle),
+        annotations=_annotations(layers, points, bounds, height),
         hovermode="closest",
     )
 
