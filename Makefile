@@ -27,6 +27,10 @@ $(VENV)/.run-installed: pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
+	@# The share images (Open Graph) draw Japanese text with Debian's IPA Gothic.
+	@dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-ipafont-gothic >/dev/null; } || \
+	  echo "fonts-ipafont-gothic is missing: share images will lack Japanese text (run as root to install it)"
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
