@@ -90,7 +90,25 @@ DESCRIPTION = """
 - 互換性：v1 の間、項目は追加するだけで、名前の変更や削除はしません。
 """
 
-api = NinjaAPI(
+
+class PortalAPI(NinjaAPI):
+    """NinjaAPI whose document describes every field and parameter (in Japanese)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        document = super().get_openapi_schema(*args, **kwargs)
+        for schema in document.get("components", {}).get("schemas", {}).values():
+            for name, prop in schema.get("properties", {}).items():
+                if not prop.get("description") and name in s.COMMON_DESCRIPTIONS:
+                    prop["description"] = s.COMMON_DESCRIPTIONS[name]
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if not parameter.get("description"):
+                        parameter["description"] = s.COMMON_DESCRIPTIONS.get(parameter["name"], "")
+        return document
+
+
+api = PortalAPI(
     title="北海道創生総合戦略ポータル API",
     version=VERSION,
     description=DESCRIPTION.replace("{rate}", settings.API_THROTTLE_DOC),
@@ -130,7 +148,10 @@ def _link(request, name, key, label) -> dict:
     return {"id": key, "name": label, "url": _abs(request, name, key)}
 
 
-def _page(request, queryset, page: int, per_page: int, serialise) -> dict:
+CODE_TABLE_CREDIT = opendata.CODE_TABLE_TERMS["credit"]
+
+
+def _page(request, queryset, page: int, per_page: int, serialise, credits=()) -> dict:
     count = queryset.count()
     pages = max(1, math.ceil(count / per_page))
     start = (page - 1) * per_page
@@ -143,7 +164,7 @@ def _page(request, queryset, page: int, per_page: int, serialise) -> dict:
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     return {
-        **opendata.license_fields(),
+        **opendata.license_fields(*credits),
         "count": count,
         "page": page,
         "per_page": per_page,
@@ -154,8 +175,8 @@ def _page(request, queryset, page: int, per_page: int, serialise) -> dict:
     }
 
 
-def _one(data) -> dict:
-    return {**opendata.license_fields(), "data": data}
+def _one(data, credits=()) -> dict:
+    return {**opendata.license_fields(*credits), "data": data}
 
 
 def _last_modified(request, *querysets):
@@ -851,7 +872,14 @@ SUBPREFECTURES = Subprefecture.objects.prefetch_related(
 def subprefectures(request, page: PageNumber = 1, per_page: PerPage = 50):
     """14の（総合）振興局（道の定める順）。"""
     queryset = SUBPREFECTURES.order_by("order", "pk")
-    return _page(request, queryset, page, per_page, lambda x: _subprefecture(request, x))
+    return _page(
+        request,
+        queryset,
+        page,
+        per_page,
+        lambda x: _subprefecture(request, x),
+        (CODE_TABLE_CREDIT,),
+    )
 
 
 @api.get(
@@ -862,7 +890,7 @@ def subprefectures(request, page: PageNumber = 1, per_page: PerPage = 50):
     tags=["市町村"],
 )
 def subprefecture(request, slug: Slug):
-    return _one(_subprefecture(request, _get(SUBPREFECTURES, slug=slug)))
+    return _one(_subprefecture(request, _get(SUBPREFECTURES, slug=slug)), (CODE_TABLE_CREDIT,))
 
 
 def _municipality(request, m) -> dict:
@@ -915,7 +943,9 @@ def municipalities(
         queryset = queryset.filter(collaboration_areas__slug=area)
     if kind:
         queryset = queryset.filter(kind=kind)
-    return _page(request, queryset, page, per_page, lambda m: _municipality(request, m))
+    return _page(
+        request, queryset, page, per_page, lambda m: _municipality(request, m), (CODE_TABLE_CREDIT,)
+    )
 
 
 @api.get(
@@ -926,7 +956,7 @@ def municipalities(
     tags=["市町村"],
 )
 def municipality(request, code: Code):
-    return _one(_municipality(request, _get(MUNICIPALITIES, code=code)))
+    return _one(_municipality(request, _get(MUNICIPALITIES, code=code)), (CODE_TABLE_CREDIT,))
 
 
 def _area(request, area) -> dict:
@@ -977,7 +1007,9 @@ def areas(
         )
     if municipality:
         queryset = queryset.filter(members__code=municipality)
-    return _page(request, queryset, page, per_page, lambda a: _area(request, a))
+    return _page(
+        request, queryset, page, per_page, lambda a: _area(request, a), (CODE_TABLE_CREDIT,)
+    )
 
 
 @api.get(
@@ -988,4 +1020,4 @@ def areas(
     tags=["市町村"],
 )
 def area(request, slug: Slug):
-    return _one(_area(request, _get(AREAS, slug=slug)))
+    return _one(_area(request, _get(AREAS, slug=slug)), (CODE_TABLE_CREDIT,))

@@ -8,6 +8,7 @@ a method the operation does not allow) under /api/.
 import logging
 
 from django.http import Http404, JsonResponse
+from django.utils.cache import set_response_etag
 from ninja.errors import HttpError, Throttled, ValidationError
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,12 @@ class ApiResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
         if not request.path.startswith(API_PREFIX):
-            return response
+            return self.get_response(request)
+        head = request.method == "HEAD"
+        if head:  # HEAD is GET without the body
+            request.method = "GET"
+        response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
@@ -109,4 +113,9 @@ class ApiResponseMiddleware:
         stamp = getattr(request, "api_last_modified", None)
         if stamp and response.status_code == 200:
             response["Last-Modified"] = stamp
+        if head:
+            set_response_etag(response)
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
         return response

@@ -326,3 +326,32 @@ def one(item_schema, name: str):
     return create_model(
         name, __base__=Envelope, data=(item_schema, Field(description="オブジェクト"))
     )
+
+
+# Descriptions of fields and parameters that many objects share, filled into the
+# OpenAPI document where a schema does not say more (api.api.PortalAPI).
+COMMON_DESCRIPTIONS = {
+    "url": "このオブジェクトの API の URL",
+    "html_url": "サイトの対応するページの URL",
+    "slug": "スラッグ（英小文字・数字・ハイフン）。識別子",
+    "id": "識別子（整数）",
+    "year": "報告書の版（発行の年、西暦）",
+    "error": "エラーの内容",
+    "project": "重点戦略プロジェクトへのリンク",
+    "theme": "テーマへのリンク",
+    "section": "セクションへのリンク",
+    "category": "分類（見出し）へのリンク",
+    "measure": "施策へのリンク",
+    "indicator": "指標（スラッグ）",
+    "subprefecture": "振興局へのリンク",
+    "order": "表示順（報告書の順）",
+    "lead": "リード文",
+    "breakdown": "内訳（ない場合は空文字）",
+    "target_fiscal_year": "目標年度（西暦）",
+    "target": "目標値。単位は指標の unit",
+    "baseline_fiscal_year": "基準年度（西暦）",
+    "baseline": "基準値。単位は指標の unit",
+    "direction": "increase＝増やす、decrease＝減らす",
+    "kind": "種別",
+    "description": "説明",
+}

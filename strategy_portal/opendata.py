@@ -58,12 +58,13 @@ def attribution() -> str:
     return f"出典：{SITE_CREDIT}（{sources}）を加工して作成" if sources else f"出典：{SITE_CREDIT}"
 
 
-def license_fields() -> dict:
-    """The `license` and `attribution` keys every JSON document carries."""
+def license_fields(*other_credits: str) -> dict:
+    """The `license` and `attribution` keys every JSON document carries; data with a
+    source of its own (the code table) adds that source's credit."""
     return {
         "license": LICENSE_URL,
         "license_name": LICENSE_NAME,
-        "attribution": attribution(),
+        "attribution": "／".join([attribution(), *other_credits]),
     }
 
 

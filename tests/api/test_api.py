@@ -168,6 +168,18 @@ def test_etag_and_last_modified_revalidate_to_304(client):
     assert changed.status_code == 200 and changed.json()["data"]["series"][0]["value"] == 814
 
 
+def test_head_answers_like_get_without_a_body(client):
+    url = reverse("api:municipality", args=["011002"])
+    got, head = client.get(url), client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == got["ETag"] and int(head["Content-Length"]) == len(got.content)
+
+
+def test_municipal_data_carries_the_code_tables_own_credit(client):
+    data = get(client, "municipalities").json()
+    assert "出典：総務省「全国地方公共団体コード」" in data["attribution"]
+
+
 def test_cors_is_open_for_get(client):
     response = get(client, "projects", headers={"HTTP_ORIGIN": "https://example.org"})
     assert response["Access-Control-Allow-Origin"] == "*"
@@ -227,6 +239,12 @@ def test_openapi_document_is_3_1_and_documents_every_operation(client):
         assert {"200", "429"} <= set(operation["responses"]), path
         if operation.get("parameters"):
             assert "400" in operation["responses"], path
+    for name, schema in document["components"]["schemas"].items():
+        for field, prop in schema.get("properties", {}).items():
+            assert prop.get("description"), f"{name}.{field} is not described"
+    for path, operation in operations:
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (path, parameter["name"])
     result = document["components"]["schemas"]["Result"]["properties"]
     for key, label in COLUMNS:
         assert label in result[key]["description"], key
