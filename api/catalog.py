@@ -158,6 +158,15 @@ def _json(url, title="JSON"):
     return Distribution(title, url, "JSON", "application/json")
 
 
+def _xlsx(url):
+    return Distribution(
+        "XLSX（全データを1ファイルに、表ごとのシート）",
+        url,
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 def _date(value) -> str | None:
     return timezone.localtime(value).date().isoformat() if value else None
 
@@ -191,6 +200,7 @@ def datasets(request) -> list[Dataset]:
                 _csv(absolute(reverse("indicators:results_csv"))),
                 _json(absolute(reverse("indicators:results_json"))),
                 _json(absolute(reverse("api:results")), "API（JSON、ページ分割）"),
+                _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             columns,
             _date(newest),
@@ -257,6 +267,7 @@ def datasets(request) -> list[Dataset]:
             [
                 _csv(absolute(reverse("opendata:municipalities_csv"))),
                 _json(absolute(reverse("api:municipalities")), "API（JSON）"),
+                _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             MUNICIPALITY_COLUMNS,
             None,
@@ -272,6 +283,7 @@ def datasets(request) -> list[Dataset]:
             [
                 _csv(absolute(reverse("opendata:areas_csv"))),
                 _json(absolute(reverse("api:areas")), "API（JSON）"),
+                _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             AREA_COLUMNS,
             latest_edition.published_on.isoformat() if latest_edition else None,
@@ -333,6 +345,7 @@ FORMATS = {
     "CSV": "http://publications.europa.eu/resource/authority/file-type/CSV",
     "JSON": "http://publications.europa.eu/resource/authority/file-type/JSON",
     "ZIP": "http://publications.europa.eu/resource/authority/file-type/ZIP",
+    "XLSX": "http://publications.europa.eu/resource/authority/file-type/XLSX",
 }
 
 
@@ -556,6 +569,59 @@ def dictionaries() -> dict[str, list[Column]]:
         "areas.csv": AREA_COLUMNS,
         "hokkaido-municipalities.json（features の各項目）": BOUNDARY_COLUMNS,
     }
+
+
+@require_safe
+def all_xlsx(request):
+    """Everything in one workbook: a sheet per table, the 項目定義書 and the licence."""
+    from openpyxl import Workbook  # only this view needs it
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("ライセンス")
+    for line in (
+        f"{opendata.SITE_CREDIT} オープンデータ",
+        f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
+        opendata.LICENSE_NOTE,
+        f"出典の記載例：{opendata.attribution()}",
+        f"市町村・連携地域のコード表：{opendata.CODE_TABLE_TERMS['credit']}",
+        "公開済みの数値だけを収録しています。",
+    ):
+        sheet.append([line])
+    keys = [key for key, _ in exports.COLUMNS]
+    sheet = book.create_sheet("実績")
+    sheet.append([label for _, label in exports.COLUMNS])
+    for row in exports.rows(published_results()):
+        sheet.append([_xlsx_cell(row[key]) for key in keys])
+    for title, columns, rows in (
+        ("市町村", MUNICIPALITY_COLUMNS, municipality_rows()),
+        ("連携地域", AREA_COLUMNS, area_rows()),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append([c.label for c in columns])
+        for row in rows:
+            sheet.append([_xlsx_cell(row[c.key]) for c in columns])
+    sheet = book.create_sheet("項目定義書")
+    sheet.append(DICTIONARY_COLUMNS)
+    for filename, columns in dictionaries().items():
+        for c in columns:
+            sheet.append([filename, c.label, c.key, c.meaning, c.type, c.unit])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="hokkaido-sousei-opendata.xlsx"'
+    return opendata.add_license_link(response)
+
+
+def _xlsx_cell(value):
+    """Numbers stay numbers; text Excel would run as a formula is escaped as in the CSV."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if hasattr(value, "is_finite"):  # Decimal
+        return float(value)
+    return exports._cell(value)
 
 
 @require_safe

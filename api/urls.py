@@ -7,6 +7,7 @@ opendata_patterns = (
     [
         path("data/", catalog.catalog, name="catalog"),
         path("data/all.zip", catalog.all_zip, name="all_zip"),
+        path("data/all.xlsx", catalog.all_xlsx, name="all_xlsx"),
         path("data/municipalities.csv", catalog.municipalities_csv, name="municipalities_csv"),
         path("data/areas.csv", catalog.areas_csv, name="areas_csv"),
         path("data/dictionary.csv", catalog.dictionary_csv, name="dictionary_csv"),

@@ -106,10 +106,31 @@ def test_bulk_zip_has_every_csv_the_dictionary_and_a_readme(client):
     assert sum(f["counted"] for f in boundaries["features"]) == 179
 
 
+def test_xlsx_workbook_has_every_published_figure_as_numbers(client):
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("opendata:all_xlsx"))
+    assert response["Link"] == f'<{LICENSE}>; rel="license"'
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["ライセンス", "実績", "市町村", "連携地域", "項目定義書"]
+    rows = list(book["実績"].iter_rows(values_only=True))
+    assert rows[0] == tuple(label for _, label in COLUMNS)
+    assert len(rows) - 1 == Result.objects.published().count()
+    values = [row[[k for k, _ in COLUMNS].index("value")] for row in rows[1:]]
+    assert all(isinstance(v, int | float) for v in values) and 813 in values
+    assert len(list(book["市町村"].iter_rows())) == 180
+    assert "CC BY 4.0" in str(next(book["ライセンス"].iter_rows(min_row=2, values_only=True)))
+
+
 def test_drafts_never_reach_the_zip_or_the_catalogue(client):
     Result.objects.filter(indicator__slug=DRAFTED).update(status="draft")
     files = unzip(client.get(reverse("opendata:all_zip")))
     assert f"indicators/{DRAFTED}.csv" not in files
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(reverse("opendata:all_xlsx")).content))
+    slugs = [row[0] for row in book["実績"].iter_rows(min_row=2, values_only=True)]
+    assert slugs and DRAFTED not in slugs
     assert all(DRAFTED not in content.decode("utf-8", "replace") for content in files.values())
     assert DRAFTED not in client.get(reverse("opendata:catalog")).content.decode()
     assert DRAFTED not in client.get(reverse("opendata:catalog_jsonld")).content.decode()
