@@ -2,6 +2,7 @@
 """Summarise a schemathesis run (its console log) as bench/API_FUZZ.md."""
 
 import datetime
+import os
 import re
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ def main(log_path: str, examples: str) -> int:
     print("| what | figure |")
     print("| --- | --- |")
     print(f"| schemathesis | {version.group(1) if version else '?'} |")
+    database = os.environ.get("DATABASE_URL", "sqlite").split(":", 1)[0]
+    print(f"| database | {database} |")
     print("| checks | all |")
     print(f"| max examples per operation | {examples} |")
     if operations:
