@@ -7,6 +7,7 @@ an English message (api.errors).
 """
 
 import math
+import threading
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from ninja import NinjaAPI, Path, Query
 from ninja.throttling import AnonRateThrottle
 
@@ -66,14 +67,31 @@ EditionFilter = Annotated[int, Query(ge=1989, le=2100, description="報告書の
 
 class ClientAddressThrottle(AnonRateThrottle):
     """Requests per client address (REMOTE_ADDR, or X-Forwarded-For behind
-    DJANGO_PROXY_COUNT proxies); the rate is `API_THROTTLE_RATE`, read per request."""
+    DJANGO_PROXY_COUNT proxies); the rate is `API_THROTTLE_RATE`, read per request.
+
+    One instance serves every thread of a worker, so the state of a request
+    lives in a thread-local, not on the instance as in django-ninja's base class.
+    """
 
     def __init__(self):
         super().__init__(settings.API_THROTTLE_RATE)
+        self._state = threading.local()
 
     def allow_request(self, request):
-        self.num_requests, self.duration = self.parse_rate(settings.API_THROTTLE_RATE)
-        return super().allow_request(request)
+        count, duration = self.parse_rate(settings.API_THROTTLE_RATE)
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        now = self.timer()
+        history = [stamp for stamp in self.cache.get(key, []) if stamp > now - duration]
+        self._state.retry_after = duration - (now - history[-1]) if history else duration
+        if len(history) >= count:
+            return False
+        self.cache.set(key, [now, *history], duration)
+        return True
+
+    def wait(self):
+        return getattr(self._state, "retry_after", None)
 
 
 DESCRIPTION = """
@@ -135,9 +153,7 @@ DETAIL_ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 429: s.ErrorOut}
 
 def _abs(request, name, *args, query: dict | None = None) -> str:
     url = request.build_absolute_uri(reverse(f"api:{name}", args=args))
-    if query:
-        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return url
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _html(request, obj) -> str:

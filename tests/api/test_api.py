@@ -260,3 +260,49 @@ def test_documentation_page_lists_every_endpoint_and_field_in_japanese(client):
             assert f"{method.upper()} {path}" in html
     assert "進捗率（%）" in html and "値の単位" in html and "1分あたり120リクエスト" in html
     assert "<script" not in html.split("</head>")[1]  # no third-party viewer
+
+
+def add_nineteen_more_years():
+    """Every series again for 19 earlier fiscal years: 20 times the rows."""
+    firsts = {}
+    for result in Result.objects.order_by("fiscal_year"):
+        firsts.setdefault((result.indicator_id, result.breakdown), result)
+    Result.objects.bulk_create(
+        Result(
+            indicator_id=r.indicator_id,
+            edition_id=r.edition_id,
+            fiscal_year=year,
+            value=r.value,
+            breakdown=r.breakdown,
+            status="published",
+            order=r.order,
+        )
+        for r in firsts.values()
+        for year in range(1995, 2014)
+    )
+
+
+@pytest.mark.parametrize(
+    "name, args, query",
+    [
+        ("results", [], {}),
+        ("results", [], {"progress_status": "achieved"}),
+        ("indicators", [], {}),
+        ("indicator", ["p2-mirai-challenge-budget"], {}),
+        ("measures", [], {}),
+        ("municipalities", [], {}),
+        ("targets", [], {}),
+    ],
+)
+def test_queries_do_not_grow_with_20_times_the_data(client, name, args, query):
+    """A page of the API costs the same queries however many years are stored."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"api:{name}", args=args)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url, query).status_code == 200
+    add_nineteen_more_years()
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url, query).status_code == 200
+    assert len(after) == len(before), [q["sql"][:120] for q in after]
