@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from django.contrib.staticfiles import finders
+from django.urls import reverse
 
 from indicators.charts import _layout
 from strategy_portal.opendata import BOUNDARY_CREDIT
@@ -77,6 +78,8 @@ class MapSpec:
     credit: str = BOUNDARY_CREDIT
     boundaries: str = ""
     table: list = field(default_factory=list)
+    # Each municipality's page, "000000" standing for its code: a click on the map goes there.
+    link: str = field(default_factory=lambda: reverse("municipalities:detail", args=["000000"]))
 
     @property
     def spec_id(self) -> str:

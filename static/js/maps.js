@@ -82,6 +82,17 @@
       }
       data.push(trace);
     });
+    // Each municipality answers to hover with its name, and a click opens its page.
+    var towns = geo.features.filter(function (f) { return f.counted; });
+    data.push({
+      type: "scatter", mode: "markers", showlegend: false,
+      x: towns.map(function (f) { return f.label[0]; }),
+      y: towns.map(function (f) { return f.label[1]; }),
+      text: towns.map(function (f) { return f.name + "（" + f.subprefecture + "）"; }),
+      customdata: towns.map(function (f) { return spec.link.replace("000000", f.code); }),
+      hovertemplate: "%{text}<extra></extra>",
+      marker: { size: 9, color: "rgba(0,0,0,0)" }
+    });
     return data;
   }
 
@@ -96,6 +107,10 @@
       return loaded[0].newPlot(element, traces(spec, loaded[1]), spec.layout, config);
     }).then(function () {
       element.setAttribute("data-drawn", "yes");
+      element.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        if (point && typeof point.customdata === "string") { window.location.href = point.customdata; }
+      });
       // The map is described by its aria-label and the table beside it.
       element.querySelectorAll("svg").forEach(function (svg) {
         svg.setAttribute("aria-hidden", "true");

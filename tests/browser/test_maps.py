@@ -30,7 +30,7 @@ def test_map_draws_offline_under_the_csp(site, watched, name, args):
     layers = page.evaluate(
         "JSON.parse(document.querySelector('script[id$=-map-spec]').textContent).layers.length"
     )
-    assert traces == layers + 1  # the grey rest, then each layer
+    assert traces == layers + 2  # the grey rest, each layer, the towns' hover points
     labels = page.locator("[data-map] .annotation-text").all_text_contents()
     assert labels, "the map names what it colours"
     assert page.evaluate("window.__cspViolations") == []
@@ -46,6 +46,26 @@ def test_area_map_labels_every_model_area(site, watched):
     labels = page.locator("[data-map] .annotation-text").all_text_contents()
     assert len(labels) == 11 and labels[0].startswith("①") and "南空知4町" in labels[0]
     page.screenshot(path="/tmp/portal-areas-map.png", full_page=False)
+
+
+def test_a_click_on_a_town_opens_its_page(site, page):
+    page.goto(site.url + reverse("municipalities:subprefecture", args=["hidaka"]))
+    page.wait_for_function(DRAWN)
+    # the towns' hover points are the last trace; click the one of 浦河町 (016071)
+    point = page.evaluate(
+        """() => {
+          const map = document.querySelector('[data-map]');
+          const towns = map.data[map.data.length - 1];
+          const i = towns.customdata.findIndex(u => u.includes('016071'));
+          const xa = map._fullLayout.xaxis, ya = map._fullLayout.yaxis;
+          const box = map.querySelector('.nsewdrag').getBoundingClientRect();
+          return [box.left + xa.l2p(towns.x[i]), box.top + ya.l2p(towns.y[i])];
+        }"""
+    )
+    page.mouse.move(*point)
+    page.mouse.click(*point)
+    page.wait_for_url("**/municipalities/016071/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("浦河町")
 
 
 def test_the_locator_map_loads_nothing_until_it_nears_the_viewport(site, page):
