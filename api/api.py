@@ -34,16 +34,26 @@ VERSION = "1.0.0"
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1
 
-Slug = Annotated[str, Path(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-Code = Annotated[str, Path(pattern=r"^01[0-9]{4}$", description="団体コード（6桁）")]
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def slug_of(example: str):
+    """A slug path parameter; the example (a real object of the seed) lets a client,
+    and schemathesis's examples phase, try an object that exists."""
+    return Annotated[str, Path(pattern=SLUG_PATTERN, max_length=80, examples=[example])]
+
+
+Code = Annotated[
+    str, Path(pattern=r"^01[0-9]{4}$", description="団体コード（6桁）", examples=["011002"])
+]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="ページ番号（1から）")]
 PerPage = Annotated[int, Query(ge=1, le=200, description="1ページの件数（1～200）")]
-SlugFilter = Annotated[str, Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+SlugFilter = Annotated[str, Query(pattern=SLUG_PATTERN, max_length=80)]
 ProjectFilter = Annotated[
     str,
     Query(
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         max_length=80,
         description="プロジェクトのスラッグ（/projects の slug）",
     ),
@@ -56,7 +66,7 @@ UnitFilter = Annotated[
 SubprefectureFilter = Annotated[
     str,
     Query(
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         max_length=50,
         description="振興局のスラッグ（/subprefectures の slug、例：sorachi）",
     ),
@@ -121,6 +131,12 @@ class PortalAPI(NinjaAPI):
         for operations in document["paths"].values():
             for operation in operations.values():
                 for parameter in operation.get("parameters", []):
+                    if isinstance(parameter.get("examples"), list):
+                        # A Parameter Object's examples are a map of Example Objects.
+                        parameter["examples"] = {
+                            f"example{n}": {"value": value}
+                            for n, value in enumerate(parameter["examples"], 1)
+                        }
                     if not parameter.get("description"):
                         parameter["description"] = s.COMMON_DESCRIPTIONS.get(parameter["name"], "")
         return document
@@ -283,7 +299,7 @@ def editions(request, page: PageNumber = 1, per_page: PerPage = 50):
     summary="報告書の版",
     tags=["総合戦略"],
 )
-def edition(request, year: Annotated[int, Path(ge=1989, le=2100)]):
+def edition(request, year: Annotated[int, Path(ge=1989, le=2100, examples=[2018])]):
     """一つの版。`results` はこの版に掲載された実績の一覧の URL です。"""
     return _one(_edition(request, _get(Edition.objects.all(), year=year)))
 
@@ -328,7 +344,7 @@ def projects(request, page: PageNumber = 1, per_page: PerPage = 50):
     summary="重点戦略プロジェクト",
     tags=["プロジェクト"],
 )
-def project(request, slug: Slug):
+def project(request, slug: slug_of("sumairu")):
     return _one(_project(request, _get(Project.objects.prefetch_related("themes"), slug=slug)))
 
 
@@ -685,7 +701,7 @@ def indicators(
     summary="指標（実績・目標・進捗つき）",
     tags=["指標と実績"],
 )
-def indicator(request, slug: Slug):
+def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     """一つの指標と、その実績（年度順）・目標・最新の進捗。"""
     item = _get(INDICATORS, slug=slug)
     targets = list(Target.objects.visible_to(request.user).filter(indicator=item).in_order())
@@ -740,7 +756,7 @@ def results(
     progress_status: ProgressFilter = None,
     indicator: Annotated[
         str,
-        Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80, description="指標のスラッグ"),
+        Query(pattern=SLUG_PATTERN, max_length=80, description="指標のスラッグ"),
     ] = None,
     edition: EditionFilter = None,
     subprefecture: SubprefectureFilter = None,
@@ -905,7 +921,7 @@ def subprefectures(request, page: PageNumber = 1, per_page: PerPage = 50):
     summary="振興局",
     tags=["市町村"],
 )
-def subprefecture(request, slug: Slug):
+def subprefecture(request, slug: slug_of("ishikari")):
     return _one(_subprefecture(request, _get(SUBPREFECTURES, slug=slug)), (CODE_TABLE_CREDIT,))
 
 
@@ -943,9 +959,7 @@ def municipalities(
     subprefecture: SubprefectureFilter = None,
     area: Annotated[
         str,
-        Query(
-            pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=50, description="連携地域のスラッグ"
-        ),
+        Query(pattern=SLUG_PATTERN, max_length=50, description="連携地域のスラッグ"),
     ] = None,
     kind: Annotated[Literal["市", "町", "村"], Query(description="種別")] = None,
     page: PageNumber = 1,
@@ -1035,5 +1049,5 @@ def areas(
     summary="連携地域",
     tags=["市町村"],
 )
-def area(request, slug: Slug):
+def area(request, slug: slug_of("nemuro")):
     return _one(_area(request, _get(AREAS, slug=slug)), (CODE_TABLE_CREDIT,))

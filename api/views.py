@@ -106,6 +106,7 @@ def document_for_page(document: dict) -> dict:
                             "type": type_label(p.get("schema", {}), components),
                             "constraints": constraints(p.get("schema", {})),
                             "default": p.get("schema", {}).get("default"),
+                            "example": next(iter(p.get("examples", {}).values()), {}).get("value"),
                             "description": p.get("description")
                             or p.get("schema", {}).get("description", ""),
                         }

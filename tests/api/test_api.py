@@ -259,6 +259,9 @@ def test_documentation_page_lists_every_endpoint_and_field_in_japanese(client):
         for method in ops:
             assert f"{method.upper()} {path}" in html
     assert "進捗率（%）" in html and "値の単位" in html and "1分あたり120リクエスト" in html
+    assert "例 <code>011002</code>" in html
+    # each parameter's example is a real object
+    assert get(client, "municipality", "011002").status_code == 200
     assert "<script" not in html.split("</head>")[1]  # no third-party viewer
 
 
