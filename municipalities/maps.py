@@ -44,6 +44,9 @@ PALETTE = (
     "#3949ab",
     "#5f6b00",
     "#006064",
+    "#455a64",
+    "#8e24aa",
+    "#827717",
 )
 HATCH = "#1a1a1a"
 TEIJU_PATTERN = "/"
@@ -99,8 +102,22 @@ def boundaries() -> dict:
         return json.load(fh)
 
 
+def uncounted_in(subprefecture: str) -> list[str]:
+    """Shapes of a 振興局 that are not among the 179: the Northern Territories'
+    6 villages, which the prefecture's maps draw as part of 根室振興局."""
+    return [
+        f["code"]
+        for f in boundaries()["features"]
+        if not f["counted"] and f["subprefecture"] == subprefecture
+    ]
+
+
+TERRITORIES_NOTE = "北方領土の6村（色丹村・泊村・留夜別村・留別村・紗那村・蘂取村）は179市町村に含めず、道の地図と同じく根室振興局に含めて描いています。"
+
+
 def label_points() -> dict[str, tuple[float, float]]:
-    return {f["code"]: tuple(f["label"]) for f in boundaries()["features"]}
+    """Where a label points: the 179 only (a 振興局's label stays on its towns)."""
+    return {f["code"]: tuple(f["label"]) for f in boundaries()["features"] if f["counted"]}
 
 
 def _bounds(codes=None):
@@ -302,6 +319,16 @@ def group_map(name: str, codes: list[str], *, map_id: str, members_word: str) ->
     return MapSpec(map_id, summary, [layer], _figure_layout([layer], 460, _bounds()), 460)
 
 
+def subprefecture_map(name: str, codes: list[str]) -> MapSpec:
+    """A 振興局 among the 14 (根室 with the Northern Territories, as the prefecture draws it)."""
+    spec = group_map(name, codes, map_id="subprefecture-map", members_word="市町村")
+    territories = uncounted_in(name)
+    if territories:
+        spec.layers[0].codes = codes + territories
+        spec.summary += TERRITORIES_NOTE
+    return spec
+
+
 def locator_map(
     name: str, code: str, subprefecture: str, subprefecture_codes: list[str]
 ) -> MapSpec:
@@ -321,4 +348,34 @@ def locator_map(
     )
     return MapSpec(
         "locator-map", summary, layers, _figure_layout([here], 300, bounds, legend=False), 300
+    )
+
+
+def subprefectures_map(subprefectures) -> MapSpec:
+    """The 14 振興局, each filled in its own colour and named: where is my town?
+
+    `subprefectures`: (name, [member codes]) in the official order.
+    """
+    layers = [
+        Layer(
+            name,
+            codes + uncounted_in(name),
+            PALETTE[n % len(PALETTE)],
+            label=name.removesuffix("総合振興局").removesuffix("振興局"),
+        )
+        for n, (name, codes) in enumerate(subprefectures)
+    ]
+    summary = (
+        f"北海道の{len(layers)}の振興局を色分けし、名前を添えた地図。"
+        + "、".join(f"{name}（{len(codes)}市町村）" for name, codes in subprefectures)
+        + "。"
+        + TERRITORIES_NOTE
+        + "市町村は地図の下の表に振興局ごとに掲載しています。"
+    )
+    return MapSpec(
+        "subprefectures-map",
+        summary,
+        layers,
+        _figure_layout(layers, 620, _bounds(), legend=False),
+        620,
     )

@@ -10,14 +10,20 @@ from .models import DMO, CollaborationArea, Municipality, Subprefecture
 
 @require_safe
 def municipality_list(request):
-    subprefectures = Subprefecture.objects.prefetch_related(
-        Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+    subprefectures = list(
+        Subprefecture.objects.prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+        )
     )
-    return render(
-        request,
-        "municipalities/municipality_list.html",
-        {"subprefectures": subprefectures, "total": Municipality.objects.count()},
+    overview = maps.subprefectures_map(
+        [(s.name, [m.code for m in s.municipalities.all()]) for s in subprefectures]
     )
+    context = {
+        "subprefectures": subprefectures,
+        "total": sum(len(s.municipalities.all()) for s in subprefectures),
+        "map": overview,
+    }
+    return render(request, "municipalities/municipality_list.html", context)
 
 
 @require_safe
@@ -27,12 +33,7 @@ def subprefecture_detail(request, slug):
     context = {
         "subprefecture": subprefecture,
         "municipalities": municipalities,
-        "map": maps.group_map(
-            subprefecture.name,
-            [m.code for m in municipalities],
-            map_id="subprefecture-map",
-            members_word="市町村",
-        ),
+        "map": maps.subprefecture_map(subprefecture.name, [m.code for m in municipalities]),
     }
     return render(request, "municipalities/subprefecture_detail.html", context)
 
