@@ -9,6 +9,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
+# Request lines up to gunicorn's maximum: the API answers overlong URLs itself, in
+# JSON (api/errors.py, 4,096 bytes), so gunicorn's own HTML 414 starts only past this.
+limit_request_line = 8190
 timeout = 30
 graceful_timeout = 20
 # Workers are not recycled (max_requests): each keeps its cached pages in memory.

@@ -115,6 +115,7 @@ DESCRIPTION = """
 - `ETag` と `Last-Modified` に対応し、再検証（`If-None-Match`）には 304 を返します。
 - CORS：どのオリジンからも GET できます。
 - 利用制限：クライアントの IP アドレスごとに {rate}。超えると 429 を返します。
+- URL（パスとクエリ）は4,096バイトまでです。超えると 414 を返します。
 - 互換性：v1 の間、項目は追加するだけで、名前の変更や削除はしません。
 """
 
@@ -160,8 +161,8 @@ api = PortalAPI(
 )
 errors.install(api)
 
-LIST_ERRORS = {400: s.ErrorOut, 429: s.ErrorOut}
-DETAIL_ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 429: s.ErrorOut}
+LIST_ERRORS = {400: s.ErrorOut, 414: s.ErrorOut, 429: s.ErrorOut}
+DETAIL_ERRORS = {400: s.ErrorOut, 404: s.ErrorOut, 414: s.ErrorOut, 429: s.ErrorOut}
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -247,7 +248,7 @@ def _edition(request, edition) -> dict:
 
 @api.get(
     "/strategy",
-    response={200: s.one(s.StrategyOut, "StrategyDocument"), 429: s.ErrorOut},
+    response={200: s.one(s.StrategyOut, "StrategyDocument"), 414: s.ErrorOut, 429: s.ErrorOut},
     url_name="strategy",
     summary="総合戦略",
     tags=["総合戦略"],

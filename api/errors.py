@@ -14,6 +14,10 @@ from ninja.errors import HttpError, Throttled, ValidationError
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# Longest path and query string the API reads; longer ones get a JSON 414.
+# gunicorn (gunicorn.conf.py) accepts request lines up to 8,190 bytes, so the
+# API answers up to there itself; beyond it the server refuses on its own.
+MAX_URI_BYTES = 4096
 
 MESSAGES = {
     400: ("invalid_parameter", "パラメータが正しくありません。", "A parameter is not valid."),
@@ -24,6 +28,11 @@ MESSAGES = {
         "This API is read-only (GET and HEAD only).",
     ),
     406: ("not_acceptable", "JSON のみ返せます。", "Only JSON is available."),
+    414: (
+        "uri_too_long",
+        "URL が長すぎます（4,096バイトまで）。条件を減らしてください。",
+        "The URL is too long (4,096 bytes at most); use fewer parameters.",
+    ),
     429: (
         "too_many_requests",
         "リクエストが多すぎます。しばらく待ってから再度お試しください。",
@@ -101,6 +110,8 @@ class ApiResponseMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        if len(request.META.get("QUERY_STRING", "")) + len(request.path) > MAX_URI_BYTES:
+            return error_response(414)
         head = request.method == "HEAD"
         if head:  # HEAD is GET without the body
             request.method = "GET"

@@ -214,6 +214,7 @@ def test_errors_are_json_in_japanese_and_english(client):
     assert_json_error(get(client, "results", progress_status="great"), 400)
     assert_json_error(get(client, "results", unit="\x00"), 400)
     assert_json_error(client.get("/api/v1/results/99999999999999"), 400)
+    assert_json_error(get(client, "results", unit="件", extra="x" * 5000), 414)
     response = client.post(reverse("api:projects"), {})
     assert_json_error(response, 405)
     assert "GET" in response["Allow"]
@@ -236,7 +237,7 @@ def test_openapi_document_is_3_1_and_documents_every_operation(client):
     assert len(operations) >= 25
     for path, operation in operations:
         assert operation["summary"], path
-        assert {"200", "429"} <= set(operation["responses"]), path
+        assert {"200", "414", "429"} <= set(operation["responses"]), path
         if operation.get("parameters"):
             assert "400" in operation["responses"], path
     for name, schema in document["components"]["schemas"].items():
