@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench security a11y backup restore report test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security a11y api-fuzz boundaries backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -19,6 +19,7 @@ help:
 	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
 	@echo "make security — bandit and a bounded wapiti scan of the production stack (127.0.0.1)"
 	@echo "make a11y  — accessibility checks of every page type; writes a11y/results.json"
+	@echo "make api-fuzz — schemathesis against the live API; writes bench/API_FUZZ.md"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
 	@echo "make report EDITION=2018 — the edition's printable report as reports/edition-2018.pdf"
 
@@ -29,6 +30,10 @@ $(VENV)/.run-installed: pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
+	@# The share images (Open Graph) draw Japanese text with Debian's IPA Gothic.
+	@dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-ipafont-gothic >/dev/null; } || \
+	  echo "fonts-ipafont-gothic is missing: share images will lack Japanese text (run as root to install it)"
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
@@ -101,6 +106,13 @@ a11y: install-test
 	A11Y_RUN_FILE=$(CURDIR)/$(A11Y_RUN) $(VENV)/bin/pytest -q -m a11y_check -p no:cacheprovider || true
 	$(PY) tools/a11y_report.py $(A11Y_RUN)
 	rm -f $(A11Y_RUN)
+# schemathesis against the running API (also in .ci/run); writes bench/API_FUZZ.md.
+api-fuzz: $(VENV)/.test-installed
+	bash tools/api_fuzz.sh
+
+# Rebuild static/maps/hokkaido-municipalities.json from ../shared/data/hokkaido-boundaries/.
+boundaries:
+	$(PYTHON) tools/build_boundaries.py
 
 # Backups: every row, with natural keys, compressed; restore into an empty database.
 BACKUP_DIR ?= backups

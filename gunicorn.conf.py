@@ -16,6 +16,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 # gunicorn's `timeout` only notices a worker whose main loop stops; with gthread a
 # stuck request thread goes unnoticed. HARD_TIMEOUT (below) covers that.
+# Request lines up to gunicorn's maximum: the API answers overlong URLs itself, in
+# JSON (api/errors.py, 4,096 bytes), so gunicorn's own HTML 414 starts only past this.
+limit_request_line = 8190
 timeout = 30
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
 # Workers are recycled after a bounded number of requests (with jitter, so they do

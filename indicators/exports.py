@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from strategy_portal import opendata
+
 from . import progress
 
 SCHEMA_VERSION = "1.1"  # 1.1: edition, targets and progress columns; sources list
@@ -146,7 +148,7 @@ def csv_response(results, filename: str, *, targets=None) -> HttpResponse:
         writer.writerow([_cell(row[key]) for key in (k for k, _ in COLUMNS)])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return opendata.add_license_link(response)
 
 
 def json_response(results, *, targets=None, meta=None) -> JsonResponse:
@@ -157,8 +159,10 @@ def json_response(results, *, targets=None, meta=None) -> JsonResponse:
         "source": "／".join(sources),
         "sources": sources,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        **opendata.license_fields(),
         **(meta or {}),
         "columns": dict(COLUMNS),
         "results": data_rows,
     }
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return opendata.add_license_link(response)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sharing, views
 
 app_name = "indicators"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<slug:slug>/", views.indicator_detail, name="detail"),
     path("<slug:slug>/results.csv", views.indicator_csv, name="detail_csv"),
     path("<slug:slug>/results.json", views.indicator_json, name="detail_json"),
+    path("<slug:slug>/embed/", sharing.embed, name="embed"),
+    path("<slug:slug>/og.png", sharing.og_image, name="og_image"),
 ]

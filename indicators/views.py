@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from . import exports, progress
+from . import exports, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
 from .models import Indicator, Result, Target
@@ -111,6 +111,7 @@ def indicator_detail(request, slug):
         "targets": indicator.targets.all(),
         "goal_pks": {goal.target.pk for goal in goals.values()},
         "charts": card.chart is not None,
+        "embed_code": sharing.embed_code(request, indicator),
     }
     return render(request, "indicators/indicator_detail.html", context)
 

@@ -4,45 +4,38 @@ from django.views.decorators.http import require_safe
 
 from projects.models import Measure
 
-from .charts import Point, points_map
+from . import maps
 from .models import DMO, CollaborationArea, Municipality, Subprefecture
-
-
-def _map(areas_by_municipality: dict, marked_name: str, unmarked_name: str):
-    points = [
-        Point(
-            name=m.name,
-            latitude=float(m.latitude),
-            longitude=float(m.longitude),
-            marked=m.pk in areas_by_municipality,
-            label="・".join(areas_by_municipality.get(m.pk, [])),
-        )
-        for m in Municipality.objects.exclude(latitude=None).exclude(longitude=None)
-    ]
-    return points_map(points, marked_name, unmarked_name)
 
 
 @require_safe
 def municipality_list(request):
-    subprefectures = Subprefecture.objects.prefetch_related(
-        Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+    subprefectures = list(
+        Subprefecture.objects.prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
+        )
     )
-    return render(
-        request,
-        "municipalities/municipality_list.html",
-        {"subprefectures": subprefectures, "total": Municipality.objects.count()},
+    overview = maps.subprefectures_map(
+        [(s.name, [m.code for m in s.municipalities.all()]) for s in subprefectures]
     )
+    context = {
+        "subprefectures": subprefectures,
+        "total": sum(len(s.municipalities.all()) for s in subprefectures),
+        "map": overview,
+    }
+    return render(request, "municipalities/municipality_list.html", context)
 
 
 @require_safe
 def subprefecture_detail(request, slug):
     subprefecture = get_object_or_404(Subprefecture, slug=slug)
-    municipalities = subprefecture.municipalities.order_by("code")
-    return render(
-        request,
-        "municipalities/subprefecture_detail.html",
-        {"subprefecture": subprefecture, "municipalities": municipalities},
-    )
+    municipalities = list(subprefecture.municipalities.order_by("code"))
+    context = {
+        "subprefecture": subprefecture,
+        "municipalities": municipalities,
+        "map": maps.subprefecture_map(subprefecture.name, [m.code for m in municipalities]),
+    }
+    return render(request, "municipalities/subprefecture_detail.html", context)
 
 
 @require_safe
@@ -55,10 +48,19 @@ def municipality_detail(request, code):
         .select_related("category__section__theme__project", "category__section__edition")
         .order_by("category__section__theme__project__number", "-category__section__edition__year")
     )
+    subprefecture = municipality.subprefecture
+    neighbours = list(subprefecture.municipalities.values_list("code", flat=True))
     context = {
         "municipality": municipality,
         "areas": municipality.collaboration_areas.all(),
         "measures": measures,
+        "map": maps.locator_map(
+            municipality.name,
+            municipality.code,
+            subprefecture.name,
+            neighbours,
+        ),
+        "subprefecture_size": len(neighbours),
     }
     return render(request, "municipalities/municipality_detail.html", context)
 
@@ -70,16 +72,12 @@ def area_list(request):
             Prefetch("members", queryset=Municipality.objects.order_by("code"))
         )
     )
-    taking_part = {}
-    for area in areas:
-        for member in area.members.all():
-            taking_part.setdefault(member.pk, []).append(area.name)
-    context = {
-        "areas": areas,
-        "dmos": DMO.objects.all(),
-        "map": _map(taking_part, "連携地域に参加している市町村", "その他の市町村"),
-        "charts": True,
-    }
+    area_map = maps.areas_map(
+        [(a.slug, a.name, a.kind, [m.code for m in a.members.all()]) for a in areas]
+    )
+    names = {m.code: m.name for a in areas for m in a.members.all()}
+    legend = [{**row, "members": [names[c] for c in row["codes"]]} for row in area_map.table]
+    context = {"areas": areas, "dmos": DMO.objects.all(), "map": area_map, "legend": legend}
     return render(request, "municipalities/area_list.html", context)
 
 
@@ -90,9 +88,8 @@ def area_detail(request, slug):
     context = {
         "area": area,
         "members": members,
-        "map": _map(
-            {m.pk: [area.name] for m in members}, f"{area.name}の構成市町村", "その他の市町村"
+        "map": maps.group_map(
+            area.name, [m.code for m in members], map_id="area-map", members_word="構成市町村"
         ),
-        "charts": True,
     }
     return render(request, "municipalities/area_detail.html", context)

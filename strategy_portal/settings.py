@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "corsheaders",
     "django_tables2",
     "django_filters",
     "simple_history",
@@ -86,15 +87,18 @@ INSTALLED_APPS = [
     "municipalities",
     "projects",
     "indicators",
+    "api",
 ]
 
 MIDDLEWARE = [
     "strategy_portal.security.SecurityHeadersMiddleware",
     "strategy_portal.security.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "strategy_portal.cache.PublicPageCacheMiddleware",
+    "api.errors.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -208,7 +212,8 @@ CACHES = {
 PAGE_CACHE_MAX_BYTES = 512 * 1024  # a larger page is rendered each time, never stored
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
-PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/"]
+# The API is not page-cached, so its per-address limit counts every request.
+PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/", "/api/v1/"]
 
 # --- security ----------------------------------------------------------------
 # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
@@ -277,6 +282,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# --- open data ------------------------------------------------------------------
+# The API and the downloads are public: any origin may GET them (no cookies are
+# sent cross-origin, so drafts stay with signed-in staff on this site).
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/|data/|catalog\.jsonld$|indicators/(.+/)?results\.(csv|json)$)"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After")
+# Requests per client address to /api/v1/ (django-ninja's throttle: N/s, N/m, N/h, N/d).
+API_THROTTLE_RATE = os.environ.get("DJANGO_API_THROTTLE_RATE", "120/m")
+_PERIODS = {"s": "1秒", "m": "1分", "h": "1時間", "d": "1日"}
+_count, _, _period = API_THROTTLE_RATE.partition("/")
+API_THROTTLE_DOC = f"{_PERIODS.get(_period[:1], _period)}あたり{_count}リクエスト"
+NINJA_NUM_PROXIES = envint("DJANGO_PROXY_COUNT", "0")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
+    path("", include("api.urls")),
     # Sign in, sign out and change one's password. No password reset by mail:
     # the site sends no mail (an administrator sets a new password instead).
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),

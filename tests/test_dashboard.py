@@ -11,7 +11,7 @@ from django.urls import reverse
 from indicators.charts import indicator_chart
 from indicators.models import Indicator, Result
 from indicators.series import group_series
-from municipalities.models import DMO, CollaborationArea
+from municipalities.models import DMO
 from projects.models import Project
 
 from .test_pages import page_text
@@ -220,16 +220,6 @@ def test_search_finds_measures_and_indicators(client):
 @pytest.mark.parametrize("q", ["", "\x00", "あ" * 5000, "%", "_", "' OR 1=1 --"])
 def test_search_survives_odd_queries(client, q):
     assert client.get(reverse("projects:search"), {"q": q}).status_code == 200
-
-
-def test_map_marks_the_municipalities_of_collaboration_areas(client):
-    html = client.get(reverse("municipalities:areas")).content.decode()
-    figure = json_scripts(html)["map-figure"]
-    marked = figure["data"][1]
-    members = {m.name for a in CollaborationArea.objects.all() for m in a.members.all()}
-    assert len(marked["x"]) == len(members)
-    assert len(figure["data"][0]["x"]) + len(marked["x"]) == 179
-    assert "連携地域に参加している市町村" in html
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ document.addEventListener("securitypolicyviolation", e =>
     "path, charts",
     [
         ("/projects/kitanomegumi/", 3),
-        ("/municipalities/areas/", 1),
         ("/indicators/p5-total-fertility-rate/", 1),
     ],
 )

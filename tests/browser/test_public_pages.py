@@ -33,8 +33,8 @@ def page_urls():
         ("municipalities", reverse("municipalities:list"), 0),
         ("subprefecture", reverse("municipalities:subprefecture", args=["hidaka"]), 0),
         ("municipality", reverse("municipalities:detail", args=["016071"]), 0),
-        ("areas and map", reverse("municipalities:areas"), 1),
-        ("area", area.get_absolute_url(), 1),
+        ("areas and map", reverse("municipalities:areas"), 0),  # maps: tests/browser/test_maps.py
+        ("area", area.get_absolute_url(), 0),
         ("search", reverse("projects:search") + "?q=相談", 0),
         ("about", reverse("projects:about"), 0),
         ("login", "/accounts/login/", 0),

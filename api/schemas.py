@@ -1,0 +1,357 @@
+"""The API's response shapes: the contract the OpenAPI document publishes.
+
+Field descriptions are Japanese; they are what the documentation page shows.
+A result carries the columns of the CSV/JSON downloads (`indicators.exports.COLUMNS`)
+under the same names, plus its own links.
+"""
+
+from typing import Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, create_model
+
+from indicators import progress
+from indicators.exports import COLUMNS
+
+Number = int | float
+ProgressStatus = Literal[tuple(progress.Status.values)]  # type: ignore[valid-type]
+
+
+class Link(Schema):
+    id: int | str = Field(description="識別子")
+    name: str = Field(description="名称")
+    url: str = Field(description="このオブジェクトの API の URL")
+
+
+class Envelope(Schema):
+    license: str = Field(description="ライセンスの URL（CC BY 4.0）")
+    license_name: str = Field(description="ライセンスの名称")
+    attribution: str = Field(description="出典の記載例（クレジット）")
+
+
+class Page(Envelope):
+    count: int = Field(description="条件に合う件数（全ページの合計）")
+    page: int = Field(description="このページの番号（1から）")
+    per_page: int = Field(description="1ページの件数")
+    pages: int = Field(description="ページ数")
+    next: str | None = Field(description="次のページの URL（最後のページでは null）")
+    previous: str | None = Field(description="前のページの URL（最初のページでは null）")
+
+
+class Error(Schema):
+    status: int = Field(description="HTTP ステータスコード")
+    code: str = Field(description="エラーの種類（not_found, invalid_parameter など）")
+    message: str = Field(description="日本語のメッセージ")
+    message_en: str = Field(description="英語のメッセージ")
+    details: list[dict] = Field(description="どのパラメータが正しくないか（ある場合）")
+
+
+class ErrorOut(Schema):
+    error: Error
+
+
+# --- the strategy ----------------------------------------------------------------
+
+
+class EditionOut(Schema):
+    year: int = Field(description="版（発行の年）。識別子")
+    url: str
+    html_url: str = Field(description="この版のプロジェクトのページ（サイト）")
+    title: str = Field(description="報告書の表題")
+    document_number: str = Field(description="資料番号")
+    published_on: str = Field(
+        description="発行日（YYYY-MM-DD）", json_schema_extra={"format": "date"}
+    )
+    publisher: str = Field(description="発行者")
+    direction_fiscal_year: int = Field(description="推進方向の年度（西暦）")
+    results_fiscal_year: int = Field(description="掲載した実績の最新年度（西暦）")
+    citation: str = Field(description="この版の数値の出典表記")
+    results: str = Field(description="この版に掲載された実績の一覧の URL")
+
+
+class StrategyOut(Schema):
+    slug: str
+    url: str
+    html_url: str
+    name: str = Field(description="戦略の名称")
+    start_year: int = Field(description="計画期間の初年度（西暦）")
+    end_year: int = Field(description="計画期間の最終年度（西暦）")
+    vision_target_year: int = Field(description="人口ビジョンの目標年（西暦）")
+    vision_population_high: int = Field(description="人口ビジョンの上限（人）")
+    vision_population_low: int = Field(description="人口ビジョンの下限（人）")
+    vision_text: str = Field(description="人口ビジョンの原文")
+    pillars: list[str] = Field(description="戦略の構成")
+    editions: list[EditionOut] = Field(description="報告書の版（新しい順）")
+    projects: list[Link] = Field(description="重点戦略プロジェクト（番号順）")
+
+
+# --- projects → themes → sections → categories → measures -----------------------------
+
+
+class ProjectOut(Schema):
+    slug: str = Field(description="スラッグ。識別子")
+    url: str
+    html_url: str = Field(description="サイトのプロジェクトのページ")
+    number: int = Field(description="番号（1～5）")
+    name: str = Field(description="名称")
+    short_name: str = Field(description="略称")
+    themes: list[Link] = Field(description="テーマ（ページ）")
+    indicators: str = Field(description="このプロジェクトの指標の一覧の URL")
+    results: str = Field(description="このプロジェクトの実績の一覧の URL")
+
+
+class ThemeOut(Schema):
+    id: int
+    url: str
+    html_url: str
+    project: Link
+    order: int = Field(description="プロジェクト内の順番")
+    title: str = Field(description="副題（ない場合は空文字）")
+    sections: list[Link] = Field(
+        description="セクション（版ごとの「これまでの主な取組」「推進方向」）"
+    )
+
+
+class SectionOut(Schema):
+    id: int
+    url: str
+    project: Link
+    theme: Link
+    edition: int = Field(description="掲載した報告書の版（年）")
+    kind: Literal["achievements", "direction"] = Field(
+        description="achievements＝これまでの主な取組、direction＝推進方向"
+    )
+    heading: str = Field(description="見出し（例：2018年度の推進方向）")
+    lead: str = Field(description="リード文")
+    categories: list[Link] = Field(description="分類（見出し）")
+
+
+class CategoryOut(Schema):
+    id: int
+    url: str
+    section: Link
+    parent: Link | None = Field(description="上位の分類（入れ子のとき）")
+    order: int
+    title: str = Field(description="見出し（ない場合は空文字）")
+    lead: str
+    measures: list[Link] = Field(description="施策")
+
+
+class MeasureOut(Schema):
+    id: int
+    url: str
+    html_url: str = Field(description="サイトの施策の位置")
+    project: Link
+    category: Link
+    edition: int = Field(description="掲載した報告書の版（年）")
+    order: int
+    title: str = Field(description="施策の名称（◆の見出し）")
+    body: str = Field(description="本文")
+    bullets: list = Field(description="箇条書き（文字列、または text と items を持つオブジェクト）")
+    funding_note: str = Field(description="財源の注記")
+    municipalities: list[Link] = Field(description="名前が挙がっている市町村")
+    indicators: list[Link] = Field(description="この施策の指標")
+
+
+# --- indicators, results, targets ---------------------------------------------------
+
+# The downloads' columns, typed; a result in the API has exactly these keys, plus links.
+RESULT_TYPES = {
+    "indicator": (str, "指標のスラッグ（指標 API の識別子）"),
+    "indicator_name": (str, ""),
+    "project": (str, "プロジェクトの名称"),
+    "measure": (str, "施策の名称"),
+    "fiscal_year": (int, "西暦の年度（4月～翌3月）。暦年の統計では暦年"),
+    "period": (str, "期間の表示（例：2017年度（平成29年度））"),
+    "period_start": (str | None, "期間の開始日（YYYY-MM-DD、期間のときのみ）"),
+    "period_end": (str | None, "期間の終了日・時点（YYYY-MM-DD）"),
+    "breakdown": (str, "内訳（ない場合は空文字）"),
+    "value": (Number, "数値。単位は unit"),
+    "unit": (str, "値の単位（件、人、千円 など）"),
+    "qualifier": (str, "延べ・うち（ない場合は空文字）"),
+    "approximate": (bool, "概数（約）のとき true"),
+    "denominator": (Number | None, "分母（例：対象99市町村の99）。単位は unit"),
+    "denominator_label": (str, ""),
+    "provisional": (bool, "速報値のとき true"),
+    "status": (Literal["published", "draft"], "published＝公開。draft は職員にだけ返ります"),
+    "source": (str, "この数値の出典"),
+    "updated_at": (str, "更新日時（ISO 8601、日本時間）"),
+    "edition": (int | None, "掲載した報告書の版（年）"),
+    "target_fiscal_year": (int | None, "目標年度（目標があるとき）"),
+    "target": (Number | None, "目標値。単位は unit"),
+    "baseline_fiscal_year": (int | None, ""),
+    "baseline": (Number | None, "基準値。単位は unit"),
+    "direction": (Literal["increase", "decrease"] | None, "increase＝増やす、decrease＝減らす"),
+    "progress_rate": (Number | None, "進捗率（%、小数1桁）"),
+    "progress_status": (ProgressStatus | None, "進捗状況の区分"),
+    "progress_status_label": (str | None, ""),
+}
+_FORMATS = {"updated_at": "date-time", "period_start": "date", "period_end": "date"}
+
+
+def _result_fields():
+    fields = {}
+    for key, label in COLUMNS:
+        kind, note = RESULT_TYPES[key]  # a new download column must be typed here
+        description = f"{label}。{note}" if note else label
+        extra = {"format": _FORMATS[key]} if key in _FORMATS else None
+        fields[key] = (kind, Field(description=description, json_schema_extra=extra))
+    return fields
+
+
+ResultOut = create_model(
+    "Result",
+    __base__=Schema,
+    id=(int, Field(description="実績の識別子")),
+    url=(str, Field(description="この実績の API の URL")),
+    indicator_url=(str, Field(description="指標の API の URL")),
+    html_url=(str, Field(description="サイトの指標のページ")),
+    **_result_fields(),
+)
+ResultOut.model_config = ConfigDict(title="Result")
+
+
+class TargetOut(Schema):
+    id: int
+    url: str
+    indicator: Link
+    breakdown: str = Field(description="内訳（内訳ごとの目標のとき）")
+    fiscal_year: int = Field(description="目標年度（西暦）")
+    value: Number = Field(description="目標値。単位は指標の unit")
+    kind: Literal["goal", "milestone"] = Field(
+        description="goal＝その内訳の最終目標（最も遅い年度）、milestone＝中間目標"
+    )
+    baseline_fiscal_year: int | None = Field(description="基準年度")
+    baseline: Number | None = Field(description="基準値。単位は指標の unit")
+    direction: Literal["increase", "decrease"] = Field(
+        description="increase＝増やす、decrease＝減らす"
+    )
+    status: Literal["published", "draft"] = Field(description="published＝公開")
+    note: str = Field(description="注記")
+    updated_at: str = Field(description="更新日時", json_schema_extra={"format": "date-time"})
+
+
+class ProgressOut(Schema):
+    breakdown: str
+    fiscal_year: int | None = Field(description="評価した実績の年度")
+    value: Number | None = Field(description="評価した実績の値")
+    target_fiscal_year: int
+    target: Number
+    baseline_fiscal_year: int | None
+    baseline: Number | None
+    direction: Literal["increase", "decrease"]
+    rate: Number | None = Field(description="進捗率（%）")
+    expected_rate: Number | None = Field(description="その年度に期待される進捗率（%）")
+    status: ProgressStatus = Field(description="進捗状況の区分")
+    status_label: str = Field(description="進捗状況（日本語）")
+
+
+class IndicatorSummary(Schema):
+    slug: str = Field(description="スラッグ。識別子（CSV/JSON の indicator 列と同じ）")
+    url: str
+    html_url: str
+    name: str = Field(description="指標の名称")
+    unit: str = Field(description="単位")
+    project: Link | None
+    measure: Link | None
+    results: str = Field(description="この指標の実績の一覧の URL")
+    csv: str = Field(description="この指標の CSV（UTF-8 BOM 付き）")
+
+
+class IndicatorOut(IndicatorSummary):
+    group: str = Field(description="原資料で数値の上にある見出し")
+    description: str = Field(description="定義")
+    breakdown_dimension: str = Field(description="内訳の区分（例：コース別）")
+    source: str = Field(description="指標の出典（空なら各実績の出典）")
+    targets: list[TargetOut] = Field(description="目標（公開されたもの）")
+    progress: ProgressOut | None = Field(description="最新の実績の進捗（目標があるとき）")
+    series: list[ResultOut] = Field(description="実績（年度順）。results の URL と同じ内容")
+
+
+# --- municipalities ------------------------------------------------------------------
+
+
+class SubprefectureOut(Schema):
+    slug: str = Field(description="スラッグ。識別子")
+    url: str
+    html_url: str
+    name: str = Field(description="名称（例：空知総合振興局）")
+    short_name: str = Field(description="略称")
+    kind: Literal["総合振興局", "振興局"]
+    seat: str = Field(description="所在地")
+    order: int = Field(description="表示順（道の定める順）")
+    municipalities: list[Link] = Field(description="管内の市町村（団体コード順）")
+
+
+class MunicipalityOut(Schema):
+    code: str = Field(description="全国地方公共団体コード（JIS X 0402、検査数字つき6桁）。識別子")
+    url: str
+    html_url: str
+    name: str = Field(description="名称")
+    kana: str = Field(description="よみ（ひらがな）")
+    kind: Literal["市", "町", "村"]
+    subprefecture: Link
+    latitude: float | None = Field(description="役場の緯度（度、WGS84）")
+    longitude: float | None = Field(description="役場の経度（度、WGS84）")
+    areas: list[Link] = Field(description="参加している連携地域")
+    measures: str = Field(description="名前が挙がっている施策の一覧の URL")
+
+
+class AreaOut(Schema):
+    slug: str = Field(description="スラッグ。識別子")
+    url: str
+    html_url: str
+    name: str = Field(description="名称")
+    kind: Literal["model", "teiju", "chusu"] = Field(
+        description="model＝市町村連携地域モデル事業、teiju＝定住自立圏、chusu＝連携中枢都市圏"
+    )
+    kind_label: str = Field(description="種別（日本語）")
+    status: str = Field(description="状況")
+    start_fiscal_year: int | None = Field(description="開始年度（西暦）")
+    description: str
+    members: list[Link] = Field(description="構成市町村（団体コード順）")
+    member_note: str = Field(description="構成市町村の補足")
+
+
+def page_of(item_schema, name: str):
+    """A page of `item_schema` objects, inside the licence envelope."""
+    return create_model(
+        name,
+        __base__=Page,
+        results=(list[item_schema], Field(description="このページのオブジェクト")),
+    )
+
+
+def one(item_schema, name: str):
+    return create_model(
+        name, __base__=Envelope, data=(item_schema, Field(description="オブジェクト"))
+    )
+
+
+# Descriptions of fields and parameters that many objects share, filled into the
+# OpenAPI document where a schema does not say more (api.api.PortalAPI).
+COMMON_DESCRIPTIONS = {
+    "url": "このオブジェクトの API の URL",
+    "html_url": "サイトの対応するページの URL",
+    "slug": "スラッグ（英小文字・数字・ハイフン）。識別子",
+    "id": "識別子（整数）",
+    "year": "報告書の版（発行の年、西暦）",
+    "error": "エラーの内容",
+    "project": "重点戦略プロジェクトへのリンク",
+    "theme": "テーマへのリンク",
+    "section": "セクションへのリンク",
+    "category": "分類（見出し）へのリンク",
+    "measure": "施策へのリンク",
+    "indicator": "指標（スラッグ）",
+    "subprefecture": "振興局へのリンク",
+    "order": "表示順（報告書の順）",
+    "lead": "リード文",
+    "breakdown": "内訳（ない場合は空文字）",
+    "target_fiscal_year": "目標年度（西暦）",
+    "target": "目標値。単位は指標の unit",
+    "baseline_fiscal_year": "基準年度（西暦）",
+    "baseline": "基準値。単位は指標の unit",
+    "direction": "increase＝増やす、decrease＝減らす",
+    "kind": "種別",
+    "description": "説明",
+}

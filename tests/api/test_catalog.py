@@ -1,0 +1,167 @@
+"""The open-data catalogue: page, DCAT-AP JSON-LD, bulk ZIP, licence on every download."""
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pyld import jsonld
+
+from indicators.exports import COLUMNS
+from indicators.models import Indicator, Result
+from municipalities.models import Municipality
+from projects.models import Edition, Project
+
+pytestmark = pytest.mark.django_db
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+DRAFTED = "p1-marriage-support-consultations"
+
+
+def unzip(response) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    return {name.split("/", 1)[1]: archive.read(name) for name in archive.namelist()}
+
+
+def read_csv(content: bytes) -> list[dict]:
+    text = content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel on Japanese Windows reads it as UTF-8
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+def test_catalogue_page_lists_every_dataset_with_licence_credit_date_and_dictionary(client):
+    response = client.get(reverse("opendata:catalog"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "CC BY 4.0" in html and "政府標準利用規約（第2.0版）" in html
+    assert Edition.objects.get(year=2018).citation in html
+    for project in Project.objects.all():
+        assert f"実績：{project.name}" in html
+    for indicator in Indicator.objects.filter(results__status="published").distinct():
+        assert reverse("indicators:detail_csv", args=[indicator.slug]) in html
+    assert "出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成" in html
+    assert "出典：総務省「全国地方公共団体コード」" in html
+    newest = Result.objects.published().latest("updated_at").updated_at
+    newest = timezone.localtime(newest).date().isoformat()  # 年月日 in Japan
+    assert f'<time datetime="{newest}">' in html
+    for _, label in COLUMNS:  # the 項目定義書 has every column of the results CSV
+        assert f'<th scope="row">{label}</th>' in html
+
+
+def test_dcat_catalogue_expands_as_json_ld_with_the_required_properties(client):
+    response = client.get(reverse("opendata:catalog_jsonld"))
+    assert response["Content-Type"] == "application/ld+json"
+    document = response.json()
+    assert jsonld.expand(document)  # offline: the context is inline
+    by_type = {}
+    for node in jsonld.flatten(document):  # every node, properties as full IRIs
+        for kind in node.get("@type", []):
+            by_type.setdefault(kind, []).append(node)
+    (catalog,) = by_type[DCAT + "Catalog"]
+    for prop in ("title", "description", "publisher", "license"):
+        assert catalog.get(DCT + prop), prop
+    datasets = by_type[DCAT + "Dataset"]
+    assert len(catalog[DCAT + "dataset"]) == len(datasets)
+    assert len(datasets) == 1 + Project.objects.count() + 3 + (
+        Indicator.objects.filter(results__status="published").distinct().count()
+    )
+    for dataset in datasets:
+        assert dataset[DCT + "title"] and dataset[DCT + "description"]
+        assert dataset[DCAT + "distribution"]
+    distributions = by_type[DCAT + "Distribution"]
+    for distribution in distributions:
+        assert distribution[DCAT + "accessURL"][0]["@id"].startswith("http")
+        assert distribution[DCT + "license"][0]["@id"]
+    licences = {d[DCT + "license"][0]["@id"] for d in distributions}
+    assert LICENSE in licences
+
+
+def test_bulk_zip_has_every_csv_the_dictionary_and_a_readme(client):
+    response = client.get(reverse("opendata:all_zip"))
+    assert response["Content-Type"] == "application/zip"
+    assert response["Link"] == f'<{LICENSE}>; rel="license"'
+    files = unzip(response)
+    readme = files["README.md"].decode()
+    assert "CC BY 4.0" in readme and Edition.objects.get(year=2018).citation in readme
+    assert "出典：国土数値情報（行政区域データ）（国土交通省）を加工して作成" in readme
+    rows = read_csv(files["results.csv"])
+    assert len(rows) == Result.objects.published().count()
+    for project in Project.objects.all():
+        assert f"projects/{project.slug}.csv" in files
+        assert f"- projects/{project.slug}.csv" in readme
+    municipalities = read_csv(files["municipalities.csv"])
+    assert len(municipalities) == 179
+    assert (
+        municipalities[0]["団体コード"] == "011002" and municipalities[0]["振興局"] == "石狩振興局"
+    )
+    dictionary = read_csv(files["dictionary.csv"])
+    assert {row["項目（CSVの見出し）"] for row in dictionary} >= {label for _, label in COLUMNS}
+    boundaries = json.loads(files["hokkaido-municipalities.json"])
+    assert sum(f["counted"] for f in boundaries["features"]) == 179
+
+
+def test_xlsx_workbook_has_every_published_figure_as_numbers(client):
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("opendata:all_xlsx"))
+    assert response["Link"] == f'<{LICENSE}>; rel="license"'
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames == ["ライセンス", "実績", "市町村", "連携地域", "項目定義書"]
+    rows = list(book["実績"].iter_rows(values_only=True))
+    assert rows[0] == tuple(label for _, label in COLUMNS)
+    assert len(rows) - 1 == Result.objects.published().count()
+    values = [row[[k for k, _ in COLUMNS].index("value")] for row in rows[1:]]
+    assert all(isinstance(v, int | float) for v in values) and 813 in values
+    assert len(list(book["市町村"].iter_rows())) == 180
+    assert "CC BY 4.0" in str(next(book["ライセンス"].iter_rows(min_row=2, values_only=True)))
+
+
+def test_drafts_never_reach_the_zip_or_the_catalogue(client):
+    Result.objects.filter(indicator__slug=DRAFTED).update(status="draft")
+    files = unzip(client.get(reverse("opendata:all_zip")))
+    assert f"indicators/{DRAFTED}.csv" not in files
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(client.get(reverse("opendata:all_xlsx")).content))
+    slugs = [row[0] for row in book["実績"].iter_rows(min_row=2, values_only=True)]
+    assert slugs and DRAFTED not in slugs
+    assert all(DRAFTED not in content.decode("utf-8", "replace") for content in files.values())
+    assert DRAFTED not in client.get(reverse("opendata:catalog")).content.decode()
+    assert DRAFTED not in client.get(reverse("opendata:catalog_jsonld")).content.decode()
+
+
+def test_every_download_carries_the_licence(client):
+    urls = [
+        reverse("indicators:results_csv"),
+        reverse("indicators:results_json"),
+        reverse("indicators:detail_csv", args=[DRAFTED]),
+        reverse("indicators:detail_json", args=[DRAFTED]),
+        reverse("opendata:municipalities_csv"),
+        reverse("opendata:areas_csv"),
+        reverse("opendata:dictionary_csv"),
+        reverse("opendata:catalog_jsonld"),
+    ]
+    for url in urls:
+        response = client.get(url, HTTP_ORIGIN="https://example.org")
+        assert response.status_code == 200, url
+        assert response["Link"] == f'<{LICENSE}>; rel="license"', url
+        assert response["Access-Control-Allow-Origin"] == "*", url
+    data = client.get(reverse("indicators:detail_json", args=[DRAFTED])).json()
+    assert data["license"] == LICENSE
+    assert Edition.objects.get(year=2018).citation in data["attribution"]
+
+
+def test_area_csv_has_one_row_per_member(client):
+    rows = read_csv(client.get(reverse("opendata:areas_csv")).content)
+    nemuro = [r for r in rows if r["連携地域ID"] == "nemuro"]
+    assert [r["構成市町村"] for r in nemuro] == list(
+        Municipality.objects.filter(collaboration_areas__slug="nemuro")
+        .order_by("code")
+        .values_list("name", flat=True)
+    )

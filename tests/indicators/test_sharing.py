@@ -1,0 +1,91 @@
+"""Sharing: Open Graph / Twitter metadata with a server-drawn image, and the embed view,
+the only page another site may frame."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from indicators.charts import BLUE
+from indicators.models import Result
+from tests.test_pages import public_urls
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "p2-mirai-challenge-budget"  # 20,814千円 (FY2017) → 27,452千円 (FY2018)
+
+
+def meta(html: str) -> dict:
+    return dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', html))
+
+
+def test_indicator_page_has_open_graph_and_twitter_card_metadata(client):
+    html = client.get(reverse("indicators:detail", args=[SLUG])).content.decode()
+    tags = meta(html)
+    assert tags["og:title"].startswith("予算額")
+    assert "27,452千円" in tags["og:description"]
+    assert tags["og:image"] == "http://testserver" + reverse("indicators:og_image", args=[SLUG])
+    assert tags["twitter:card"] == "summary_large_image"
+    assert tags["og:image:width"] == "1200" and tags["og:image:height"] == "630"
+
+
+def test_share_image_is_drawn_from_the_newest_published_figures(client):
+    response = client.get(reverse("indicators:og_image", args=[SLUG]))
+    assert response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.size == (1200, 630)
+    blue = tuple(int(BLUE[i : i + 2], 16) for i in (1, 3, 5))
+    colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000)}
+    assert blue in colours  # the newest bar
+    # A correction changes the image; a draft takes its figure out of it.
+    newest = Result.objects.get(indicator__slug=SLUG, fiscal_year=2017)
+    newest.value = 40000
+    newest.save()  # as an editor does: the cached image goes stale
+    corrected = client.get(reverse("indicators:og_image", args=[SLUG])).content
+    assert corrected != response.content
+    for result in Result.objects.filter(indicator__slug=SLUG):
+        result.status = "draft"
+        result.save()
+    empty = client.get(reverse("indicators:og_image", args=[SLUG])).content
+    assert empty not in (response.content, corrected)
+    empty_colours = Image.open(io.BytesIO(empty)).convert("RGB").getcolors(maxcolors=1_000_000)
+    assert sum(n for n, colour in empty_colours if colour == blue) < sum(
+        n for n, colour in image.getcolors(maxcolors=1_000_000) if colour == blue
+    )
+
+
+def test_embed_view_is_framable_and_shows_chart_table_and_credit(client):
+    url = reverse("indicators:embed", args=[SLUG])
+    for attempt in ("rendered", "from the page cache"):
+        response = client.get(url)
+        assert response.status_code == 200, attempt
+        policy = response["Content-Security-Policy"]
+        assert (
+            "frame-ancestors *" in policy
+            and "'none'" not in policy.split("frame-ancestors")[1].split(";")[0]
+        )
+        assert not response.has_header("X-Frame-Options"), attempt
+    html = response.content.decode()
+    assert 'data-chart="chart-' in html and "表で見る" in html
+    assert "27,452" in html and "CC BY 4.0" in html and "北海道総合政策部" in html
+    assert "site-nav" not in html  # a minimal page
+    page = client.get(reverse("indicators:detail", args=[SLUG])).content.decode()
+    assert "埋め込み" in page and "&lt;iframe src=&quot;http://testserver" + url in page
+
+
+def test_every_other_page_refuses_to_be_framed(client):
+    urls = public_urls() + [
+        reverse("opendata:catalog"),
+        reverse("api_docs"),
+        reverse("api:projects"),
+        reverse("indicators:results_csv"),
+        reverse("indicators:og_image", args=[SLUG]),
+        "/accounts/login/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert response["X-Frame-Options"] == "DENY", url
