@@ -129,6 +129,10 @@ class ResultQuerySet(models.QuerySet):
         """
         if user.is_authenticated and user.has_perm("indicators.view_result"):
             return self
+        return self.public()
+
+    def public(self):
+        """What anyone may see: published figures of published editions (or of no report)."""
         return self.published().filter(Q(edition__isnull=True) | Q(edition__status="published"))
 
     def in_order(self):
