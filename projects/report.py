@@ -19,20 +19,26 @@ class ReportError(Exception):
 
 
 def print_pdf(url: str, path) -> None:
-    """Open `url`, wait until every chart is drawn, print it as the page's CSS says (A4 landscape)."""
+    """Open `url` in Chromium and print it to `path` as the page's CSS says (A4 landscape)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            response = page.goto(url, wait_until="networkidle")
-            if response is None or response.status != 200:
-                raise ReportError(f"{url} answered {response.status if response else 'nothing'}")
-            page.emulate_media(media="print")
-            page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-            page.wait_for_function(
-                "[...document.querySelectorAll('[data-chart]')].every(c => c.querySelector('.main-svg'))",
-                timeout=60_000,
-            )
-            page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+            print_page(page, url, path)
         finally:
             browser.close()
+
+
+def print_page(page, url: str, path) -> None:
+    """In an open browser page: load, draw every chart (as printing does), print to PDF."""
+    response = page.goto(url, wait_until="networkidle")
+    if response is None or response.status != 200:
+        raise ReportError(f"{url} answered {response.status if response else 'nothing'}")
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')]"
+        ".every(c => c.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
+    page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)

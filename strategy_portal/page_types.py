@@ -44,8 +44,11 @@ def page_types() -> list[PageType]:
         PageType("市町村一覧", reverse("municipalities:list")),
         PageType("振興局", reverse("municipalities:subprefecture", args=["hidaka"])),
         PageType("市町村", reverse("municipalities:detail", args=["016071"])),
-        PageType("連携地域と地図", reverse("municipalities:areas"), charts=1),
-        PageType("連携地域", reverse("municipalities:area", args=["tongari-road"]), charts=1),
+        # Maps are drawn by maps.js, not as [data-chart] charts (tests/browser/test_maps.py).
+        PageType("連携地域と地図", reverse("municipalities:areas")),
+        PageType("連携地域", reverse("municipalities:area", args=["tongari-road"])),
+        PageType("進捗状況の評価方法", reverse("indicators:progress_rule")),
+        PageType("報告書（印刷用）", reverse("projects:edition_report", args=[2018]), charts=4),
         PageType("検索結果", reverse("projects:search") + "?q=相談"),
         PageType("検索（語なし）", reverse("projects:search")),
         PageType("このサイトについて", reverse("projects:about")),

@@ -26,8 +26,12 @@ def test_every_card_of_every_project_page_draws_with_demo_years(demo_site, watch
         page.goto(demo_site.url + project.get_absolute_url())
         cards = page.locator(".figure-card")
         assert cards.count() > 0, project.slug
+        page.click(
+            "[data-draw-all]"
+        )  # 「すべてのグラフを表示」: charts otherwise wait for a scroll
         page.wait_for_function(
-            "[...document.querySelectorAll('[data-chart]')].every(c => c.querySelector('.main-svg'))"
+            "() => [...document.querySelectorAll('[data-chart]')]"
+            ".every(c => c.querySelector('.main-svg'))"
         )
         # Every card has a chart (several years of demo figures) and a status in words.
         assert page.locator(".figure-card [data-chart]").count() == cards.count(), project.slug

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Measure
-from projects.report import print_pdf
+from projects.report import print_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,9 +16,9 @@ def squashed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_the_printed_report_holds_every_measure_of_the_edition(site, tmp_path):
+def test_the_printed_report_holds_every_measure_of_the_edition(site, page, tmp_path):
     path = tmp_path / "edition-2018.pdf"
-    print_pdf(site.url + reverse("projects:edition_report", args=[2018]), path)
+    print_page(page, site.url + reverse("projects:edition_report", args=[2018]), path)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert "841.92 x 594.96" in info.stdout  # A4 landscape
     # -raw: the text in the order Chromium wrote it (the page order), not columns interleaved
