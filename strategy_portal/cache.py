@@ -180,6 +180,10 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or _excluded(request) or is_signed_in(request):
             return self.uncached(request)
+        # A session cookie of nobody: the page is the anonymous one. Dropped here,
+        # or SessionMiddleware would answer with a Set-Cookie deleting it, and an
+        # answer that sets a cookie is never stored: every request would render.
+        request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
         # The Host is checked (DisallowedHost: 400) before anything is served.
         host = request.get_host()
         current = generation()

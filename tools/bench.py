@@ -109,11 +109,13 @@ def wait_until_up(deadline=30):
     raise SystemExit("gunicorn did not answer in time")
 
 
-def wrk(path, seconds=SECONDS):
+def wrk(path, seconds=SECONDS, headers=None, script=None):
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    for name, value in HEADERS.items():
+    for name, value in {**HEADERS, **(headers or {})}.items():
         if name != "Host":
             args += ["-H", f"{name}: {value}"]
+    if script:
+        args += ["-s", str(script)]
     out = subprocess.run(
         [*args, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
     ).stdout
@@ -294,6 +296,23 @@ def lighthouse(path):
     return {key: median([r[key] for r in runs]) for key in runs[0]}
 
 
+UNIQUE_QUERIES = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "?utm=" .. counter .. "-" .. math.random(1e9))
+end
+"""
+
+
+def workers_rss_kib(server) -> int:
+    """Resident memory of gunicorn's workers, summed (from /proc)."""
+    out = subprocess.run(
+        ["ps", "-o", "rss=", "--ppid", str(server.pid)], capture_output=True, text=True
+    ).stdout
+    return sum(int(n) for n in out.split())
+
+
 def query_counts():
     code = (
         "from django.test import Client\n"
@@ -382,6 +401,14 @@ def main():
             for name, path, status in types:
                 if status == 200:  # Lighthouse refuses to score an error page
                     scores.append((name, path, lighthouse(path)))
+        # A made-up session cookie must not turn a cached page into a rendered one.
+        cookie = wrk(WRITER_PAGE, headers={"Cookie": "sessionid=made-up-0123456789abcdefghij"})
+        # Unique query strings (every one a new URL) must not grow the workers.
+        script = OUT / "unique-queries.lua"
+        script.write_text(UNIQUE_QUERIES)
+        rss_before = workers_rss_kib(server)
+        unique = wrk(WRITER_PAGE, script=script)
+        rss_after = workers_rss_kib(server)
     finally:
         server.terminate()
         server.wait()
@@ -421,6 +448,14 @@ def main():
         "",
         f"Editor: {len(saves)} saves, {ok} saved (302), {len(saves) - ok} failed; "
         f"slowest save {save_times[-1] if save_times else 0:.2f} s.",
+    ]
+    lines += [
+        "",
+        f"Same page, other requests ({SECONDS} s each): with a made-up `sessionid` cookie "
+        f"{cookie['rps']:,.0f} req/s (p99 {cookie['p99']}, {cookie['errors']} errors); "
+        f"every request a new query string (`?utm=…`) {unique['rps']:,.0f} req/s "
+        f"(p99 {unique['p99']}, {unique['errors']} errors, {unique['requests']:,} URLs), "
+        f"workers' memory {rss_before / 1024:,.0f} → {rss_after / 1024:,.0f} MiB.",
     ]
     lines += ["", "SQL queries per uncached page (page cache cleared before each):", ""]
     lines += [f"- `{path}`: {queries.get(path, '?')}" for _, path in PAGES]

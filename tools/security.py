@@ -1,8 +1,10 @@
 """`make security`: bandit over the code, then a bounded wapiti scan of the
 production stack (gunicorn, DEBUG off) on 127.0.0.1, on a copy of the seeded data.
 
-Fails on any bandit finding above "low", on any wapiti finding above "low",
-and on any answer the server logs as a 500. The report is written to
+Fails on any bandit finding above "low", on any wapiti finding above "low"
+that is not in ACCEPTED (reviewed false positives, each disproved by a test),
+and on any answer the server logs as a 500. The scan speaks HTTPS to gunicorn
+itself (a throwaway self-signed certificate), as browsers do through the proxy. The report is written to
 .security/wapiti.json. Only 127.0.0.1 is ever contacted: the wapiti modules
 that call outside endpoints (ssrf, xxe), download databases (nikto, wapp) or
 brute-force (buster, backup, brute_login_form) are not run, nor the time-based
@@ -47,6 +49,18 @@ MODULES = [
     "htaccess",
 ]
 LEVELS = {0: "info", 1: "low", 2: "medium", 3: "high", 4: "critical"}
+# Findings reviewed and accepted: (category, path, info) → why. Anything else
+# above low fails. Keep each one proven false by a test.
+ACCEPTED = {
+    (
+        "Cross Site Request Forgery",
+        path,
+        "Lack of anti CSRF token",
+    ): "false positive: wapiti 3.0.4 knows token fields by name and not Django's "
+    "csrfmiddlewaretoken; both login forms refuse a POST without it "
+    "(tests/production/test_security.py::test_the_login_forms_refuse_a_post_without_the_csrf_token)"
+    for path in ("/accounts/login/", "/admin/login/")
+}
 
 
 def bandit() -> int:
@@ -57,21 +71,35 @@ def bandit() -> int:
     ).returncode
 
 
+def self_signed(folder: Path):
+    """A throwaway certificate for 127.0.0.1: the scan speaks HTTPS, as browsers do
+    through the proxy, so secure cookies and the CSRF Referer check work as live."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
 def wapiti(port: int, report: Path):
+    base = f"https://127.0.0.1:{port}"
     command = [
         "wapiti",
         "-u",
-        f"http://127.0.0.1:{port}/",
+        f"{base}/",
         "-s",
-        f"http://127.0.0.1:{port}/accounts/login/",
+        f"{base}/accounts/login/",
         "-s",
-        f"http://127.0.0.1:{port}/admin/login/",
+        f"{base}/admin/login/",
+        "--verify-ssl",
+        "0",
         "--scope",
         "folder",
         "-m",
         ",".join(MODULES),
-        "-H",
-        "X-Forwarded-Proto: https",
         "-d",
         "3",
         "--max-links-per-page",
@@ -121,7 +149,7 @@ def main():
         env = production_env(folder / "portal.sqlite3", folder / "cache", WEB_CONCURRENCY=2)
         build_site(env, editor=("scan-admin", os.urandom(12).hex()))
         log = folder / "gunicorn.log"
-        server = Server(env, port=PORT, log=log).start()
+        server = Server(env, port=PORT, log=log, tls=self_signed(folder)).start()
         try:
             seconds = wapiti(server.port, OUT / "wapiti.json")
         finally:
@@ -138,7 +166,10 @@ def main():
     failing = []
     for section, category, level, item in found:
         line = f"  {LEVELS.get(level, level)}: {category} — {item.get('method', '')} {item.get('path', '')} {item.get('info', '')[:160]}"
-        print(line)
+        accepted = ACCEPTED.get((category, item.get("path"), item.get("info")))
+        print(line + (f"\n      accepted: {accepted}" if accepted else ""))
+        if accepted:
+            continue
         if level > 1 or (section == "anomalies" and "Internal Server Error" in category):
             failing.append(line)
     for line in server_errors:

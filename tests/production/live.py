@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -74,9 +75,13 @@ def build_site(env, editor=("chief", "pw-chief-correct-horse")):
 
 
 class Server:
-    def __init__(self, env, port=None, log=None):
+    def __init__(self, env, port=None, log=None, tls=None):
+        """tls=(certificate, key): gunicorn speaks HTTPS itself, as the proxy would."""
         self.port = port or free_port()
         self.env = {**env, "PORT": str(self.port)}
+        self.tls = tls
+        if tls:
+            self.env["GUNICORN_CMD_ARGS"] = f"--certfile {tls[0]} --keyfile {tls[1]}"
         self.log = log
         self.process = None
 
@@ -115,7 +120,12 @@ class Server:
         return [int(pid) for pid in out.split()]
 
     def request(self, method, path, body=None, headers=None, timeout=30):
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        if self.tls:  # our own self-signed certificate, on 127.0.0.1
+            connection = http.client.HTTPSConnection(
+                HOST, self.port, timeout=timeout, context=ssl._create_unverified_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
             connection.request(
                 method,

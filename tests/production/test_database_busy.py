@@ -36,8 +36,9 @@ def test_a_lock_held_by_another_session_gives_503_after_the_lock_timeout(
     try:
         with other.cursor() as cursor:
             # Without a lock timeout the save would wait until this lock goes:
-            # after 15 s at most, so the test fails (302) instead of hanging.
-            cursor.execute("SET idle_in_transaction_session_timeout = '15s'")
+            # after 40 s at most (well past the busy timeout), so the test then
+            # fails (302) instead of hanging.
+            cursor.execute("SET idle_in_transaction_session_timeout = '40s'")
             cursor.execute("BEGIN")
             cursor.execute("SELECT 1 FROM indicators_result WHERE id = %s FOR UPDATE", [result.pk])
             started = time.monotonic()
