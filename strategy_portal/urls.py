@@ -24,10 +24,8 @@ def favicon(request):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers may read every public page; search results and sign-in are not pages to index."""
-    return HttpResponse(
-        "User-agent: *\nDisallow: /search/\nDisallow: /accounts/\n", content_type="text/plain"
-    )
+    """Crawlers may read every public page (an empty Disallow allows all)."""
+    return HttpResponse("User-agent: *\nDisallow:\n", content_type="text/plain")
 
 
 class LoginForm(AuthenticationForm):
