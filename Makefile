@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench api-fuzz boundaries backup restore test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security a11y api-fuzz boundaries backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -16,9 +16,12 @@ help:
 	@echo "make test  — run the whole test suite"
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
-	@echo "make bench — load test of the production stack; writes bench/REPORT.md"
+	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
+	@echo "make security — bandit and a bounded wapiti scan of the production stack (127.0.0.1)"
+	@echo "make a11y  — accessibility checks of every page type; writes a11y/results.json"
 	@echo "make api-fuzz — schemathesis against the live API; writes bench/API_FUZZ.md"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
+	@echo "make report EDITION=2018 — the edition's printable report as reports/edition-2018.pdf"
 
 $(VENV)/.run-installed: pyproject.toml
 	@# Debian's own python3 needs the python3-venv package for this; install it when root.
@@ -37,11 +40,21 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
+# Node tools for checks only, pinned exactly in package-lock.json: vnu-jar (the W3C
+# Nu HTML validator, run by the tests with Java) and Lighthouse (make bench).
+# --ignore-scripts: vnu-jar's postinstall would fetch a Java runtime; we use Debian's.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; } || \
+	  { echo "npm is missing (run as root to install it)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.run-installed
-install-test: $(VENV)/.test-installed sysdeps
+install-test: $(VENV)/.test-installed sysdeps node_modules/.installed
 
 # Debian packages the tests need; installed only when missing and we are root.
-SYSTEM_PACKAGES := chromium fonts-ipafont-gothic
+SYSTEM_PACKAGES := chromium fonts-ipafont-gothic poppler-utils
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -50,6 +63,10 @@ sysdeps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else echo "missing Debian packages:$$missing (run as root to install them)"; exit 1; fi; \
 	fi
+	@# vnu.jar needs a Java runtime (any >= 11); Debian's default when there is none.
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null; } || \
+	  { echo "java is missing (run as root to install default-jre-headless)"; exit 1; }
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -71,10 +88,24 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-bench: install
+bench: install node_modules/.installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tools/bench.py
 
+# bandit, then wapiti (Debian's, installed when missing and root) against the
+# production stack on 127.0.0.1:$${SECURITY_PORT:-8130}; fails on a finding above low.
+security: $(VENV)/.test-installed
+	@command -v wapiti >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wapiti >/dev/null; }
+	$(PY) tools/security.py
+# Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
+# which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
+# result (不適合), not a reason to write nothing, so the report is written either way.
+A11Y_RUN := .a11y-run.json
+a11y: install-test
+	rm -f $(A11Y_RUN)
+	A11Y_RUN_FILE=$(CURDIR)/$(A11Y_RUN) $(VENV)/bin/pytest -q -m a11y_check -p no:cacheprovider || true
+	$(PY) tools/a11y_report.py $(A11Y_RUN)
+	rm -f $(A11Y_RUN)
 # schemathesis against the running API (also in .ci/run); writes bench/API_FUZZ.md.
 api-fuzz: $(VENV)/.test-installed
 	bash tools/api_fuzz.sh
@@ -93,6 +124,11 @@ restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/portal-….json.gz"; exit 1; }
 	@$(DOTENV); $(PY) manage.py migrate --noinput && $(PY) manage.py restore $(FILE)
 
+# The printable report of an edition as a PDF (Chromium's print to PDF): make report EDITION=2018
+EDITION ?= 2018
+report: install-test seed
+	@$(PY) manage.py report_pdf --edition $(EDITION)
+
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -110,4 +146,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache .ruff_cache .cache .security

@@ -289,7 +289,11 @@ def strategy(request):
 def editions(request, page: PageNumber = 1, per_page: PerPage = 50):
     """報告書の版（新しい順）。"""
     return _page(
-        request, Edition.objects.order_by("-year"), page, per_page, lambda e: _edition(request, e)
+        request,
+        Edition.objects.published().order_by("-year"),
+        page,
+        per_page,
+        lambda e: _edition(request, e),
     )
 
 
@@ -302,10 +306,12 @@ def editions(request, page: PageNumber = 1, per_page: PerPage = 50):
 )
 def edition(request, year: Annotated[int, Path(ge=1989, le=2100, examples=[2018])]):
     """一つの版。`results` はこの版に掲載された実績の一覧の URL です。"""
-    return _one(_edition(request, _get(Edition.objects.all(), year=year)))
+    return _one(_edition(request, _get(Edition.objects.published(), year=year)))
 
 
 # --- projects → themes → sections → categories → measures -------------------------------
+# The API is the public interface: only published editions' text, for every client
+# (a draft edition is previewed on the site by signed-in staff, never through the API).
 
 
 def _project(request, project) -> dict:
@@ -365,7 +371,10 @@ def _theme(request, theme) -> dict:
 
 
 THEMES = Theme.objects.select_related("project").prefetch_related(
-    Prefetch("sections", queryset=Section.objects.select_related("edition"))
+    Prefetch(
+        "sections",
+        queryset=Section.objects.filter(edition__status="published").select_related("edition"),
+    )
 )
 
 
@@ -413,8 +422,10 @@ def _section(request, section) -> dict:
     }
 
 
-SECTIONS = Section.objects.select_related("theme__project", "edition").prefetch_related(
-    Prefetch("categories", queryset=Category.objects.order_by("order"))
+SECTIONS = (
+    Section.objects.filter(edition__status="published")
+    .select_related("theme__project", "edition")
+    .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
 )
 
 
@@ -475,8 +486,10 @@ def _category(request, category) -> dict:
     }
 
 
-CATEGORIES = Category.objects.select_related("section__edition", "parent").prefetch_related(
-    Prefetch("measures", queryset=Measure.objects.order_by("order"))
+CATEGORIES = (
+    Category.objects.filter(section__edition__status="published")
+    .select_related("section__edition", "parent")
+    .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("order")))
 )
 
 
@@ -547,11 +560,13 @@ def _measure(request, measure) -> dict:
     }
 
 
-MEASURES = Measure.objects.select_related(
-    "category__section__theme__project", "category__section__edition"
-).prefetch_related(
-    Prefetch("municipalities", queryset=Municipality.objects.order_by("code")),
-    Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+MEASURES = (
+    Measure.objects.filter(category__section__edition__status="published")
+    .select_related("category__section__theme__project", "category__section__edition")
+    .prefetch_related(
+        Prefetch("municipalities", queryset=Municipality.objects.order_by("code")),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+    )
 )
 MEASURE_ORDER = (
     "category__section__theme__project__number",

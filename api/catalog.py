@@ -174,7 +174,7 @@ def _date(value) -> str | None:
 def published_results():
     """Every published figure with its published targets, in a stable order."""
     return (
-        Result.objects.published()
+        Result.objects.public()
         .select_related(
             "indicator__measure__category__section__theme__project__strategy", "edition"
         )
@@ -188,7 +188,7 @@ def published_results():
 def datasets(request) -> list[Dataset]:
     absolute = request.build_absolute_uri
     credit = opendata.attribution()
-    results = Result.objects.published()
+    results = Result.objects.public()
     newest = results.aggregate(latest=Max("updated_at"))["latest"]
     columns = result_columns()
     items = [
@@ -258,7 +258,7 @@ def datasets(request) -> list[Dataset]:
                 credit,
             )
         )
-    latest_edition = Edition.objects.latest_first().first()
+    latest_edition = Edition.objects.published().latest_first().first()
     items += [
         Dataset(
             "municipalities",
@@ -357,8 +357,8 @@ def dcat_document(request) -> dict:
     strategy = Strategy.objects.first()
     publisher = {
         "@type": "foaf:Agent",
-        "foaf:name": _text(Edition.objects.latest_first().first().publisher)
-        if Edition.objects.exists()
+        "foaf:name": _text(Edition.objects.published().latest_first().first().publisher)
+        if Edition.objects.published().exists()
         else _text(opendata.SITE_CREDIT),
     }
     contact = {

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,7 +27,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from projects.models import Project
 from strategy_portal import display
 
-from . import services
+from . import checklist, services
 from .forms import (
     INDICATOR_FIELDS,
     REASON_ADDED,
@@ -36,8 +37,9 @@ from .forms import (
     TargetForm,
     TargetInlineForm,
 )
-from .models import Indicator, Result, Target
+from .models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
+from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
 REASON_DELETED = "管理画面で削除"
 
@@ -143,6 +145,39 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Indicator pickers -------------------------------------------------------------------
+
+INDICATOR_CONTEXT = "measure__category__section__theme__project"
+
+
+class IndicatorAutocomplete(AutocompleteJsonView):
+    """The indicator picker names the project and measure: two 「相談件数（件）」 differ."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Indicator):
+            result["text"] = obj.label_with_context
+        return result
+
+
+def autocomplete_view(request):
+    return IndicatorAutocomplete.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = autocomplete_view
+
+
+class IndicatorChoiceMixin:
+    """The chosen indicator, as the form first shows it, names its project and measure too."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "indicator" and field is not None:
+            field.queryset = field.queryset.select_related(INDICATOR_CONTEXT)
+            field.label_from_instance = lambda obj: obj.label_with_context
+        return field
+
+
 # Results ------------------------------------------------------------------------------
 
 
@@ -187,6 +222,9 @@ class ResultImportForm(ImportForm):
         cleaned["format"] = str(self.format_titles.index(title))
         if title == "csv":
             cleaned["import_file"] = self.as_utf8(upload)
+        # Kept here too: an error added to the field later drops it from cleaned_data,
+        # and the admin still has to remove its stored copy (ResultAdmin.import_action).
+        self.upload = cleaned["import_file"]
         return cleaned
 
     def as_utf8(self, upload):
@@ -210,9 +248,22 @@ class ResultConfirmImportForm(ConfirmImportForm):
     preview_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+class ResultInlineFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        """Two rows for one year and 内訳: say so in the editor's words, not the field names."""
+        return (
+            "同じ年度・内訳の行が2つあります。内訳ごとに1行にするか、"
+            "どちらかの年度・内訳を直してください。"
+        )
+
+    def get_form_error(self):
+        return "この行と同じ年度・内訳の行がほかにあります。"
+
+
 class ResultInline(admin.TabularInline):
     model = Result
     form = ResultInlineForm
+    formset = ResultInlineFormSet
     fields = (
         "fiscal_year",
         "breakdown",
@@ -238,18 +289,30 @@ class ResultInline(admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-fiscal_year", "order", "breakdown")
+        # Oldest first, as the report reads; the empty rows for a new year come last.
+        return super().get_queryset(request).order_by("fiscal_year", "order", "breakdown")
 
 
 class TargetInline(admin.TabularInline):
     model = Target
     form = TargetInlineForm
-    fields = ("fiscal_year", "value", "note")
+    fields = (
+        "breakdown",
+        "fiscal_year",
+        "value",
+        "direction",
+        "baseline_fiscal_year",
+        "baseline_value",
+        "note",
+        "status",
+    )
+    readonly_fields = ("status",)
     extra = 0
+    verbose_name_plural = "目標（新しい目標は下書きです。公開は目標の一覧の「公開する」操作で）"
 
 
 @admin.register(Result)
-class ResultAdmin(ImportExportMixin, HistoryAdmin):
+class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     form = ResultForm
     fieldsets = (
         (None, {"fields": ("indicator", "fiscal_year", "breakdown", "order")}),
@@ -313,7 +376,10 @@ class ResultAdmin(ImportExportMixin, HistoryAdmin):
     import_form_class = ResultImportForm
     confirm_form_class = ResultConfirmImportForm
     import_template_name = "admin/indicators/result/import.html"
-    formats = [base_formats.CSV, base_formats.XLSX]
+    # Read within limits (indicators/uploads.py); kept under a token between the
+    # preview and 取り込む, never under a name the browser can choose.
+    formats = [LimitedCSV, LimitedXLSX]
+    tmp_storage_class = ImportTempStorage
     to_encoding = "utf-8-sig"  # a BOM, so Excel on Japanese Windows reads UTF-8
 
     @admin.display(description="指標（スラッグ）", ordering="indicator__slug")
@@ -353,6 +419,13 @@ class ResultAdmin(ImportExportMixin, HistoryAdmin):
             expected_version=form.cleaned_data.get("seen_version"),
             user=request.user,
         )
+
+    def has_delete_permission(self, request, obj=None):
+        """A figure entered by mistake may be deleted while it is a draft; a published
+        one is first withdrawn (下書きに戻す), which the history records too."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.is_draft or request.user.is_superuser
 
     @admin.action(description="選択した実績を公開する", permissions=["change"])
     def publish_selected(self, request, queryset):
@@ -395,15 +468,95 @@ class ResultAdmin(ImportExportMixin, HistoryAdmin):
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def get_urls(self):
+        missing = self.admin_site.admin_view(self.missing_view)
+        return [
+            path("missing/", missing, name="indicators_result_missing"),
+            *super().get_urls(),
+        ]
+
+    def missing_view(self, request):
+        """未入力の指標: the indicators with no figure yet for a fiscal year."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            year = int(request.GET.get("fiscal_year", ""))
+        except ValueError:
+            year = None
+        if year is not None and not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+            year = None
+        current = checklist.checklist(fiscal_year=year)
+        years = set(Result.objects.values_list("fiscal_year", flat=True).distinct())
+        years.add(current.fiscal_year)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "未入力の指標",
+            "list": current,
+            "years": sorted((y for y in years if y is not None), reverse=True),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/indicators/result/missing.html", context)
+
     def get_export_filename(self, request, queryset, file_format):
         return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"
 
     def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportLimitError):
+            form.add_error("import_file", str(e))
+            return
         form.add_error(
             "import_file",
             "ファイルを読み込めませんでした。書き出した形式（CSV または Excel の .xlsx）のまま"
             "保存したファイルか確かめてください。",
         )
+
+    PENDING_IMPORT = "pending_result_import"
+
+    def import_action(self, request, **kwargs):
+        """The preview. Its file is kept only when the preview offers 取り込む
+        (then its token is this session's pending import, replacing and removing
+        an earlier one); on every other path it is removed at once."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        token = getattr(getattr(form, "upload", None), "tmp_storage_name", None)
+        if token:
+            if context.get("confirm_form") is not None:
+                previous = request.session.get(self.PENDING_IMPORT)
+                if previous and previous != token:
+                    ImportTempStorage(name=previous).remove()
+                request.session[self.PENDING_IMPORT] = token
+            else:
+                ImportTempStorage(name=token).remove()
+        return response
+
+    def process_import(self, request, **kwargs):
+        """取り込む: the posted token must be this session's pending preview."""
+        if not self.has_import_permission(request):
+            return super().process_import(request, **kwargs)  # PermissionDenied
+        token = request.POST.get("import_file_name", "")
+        if not token or token != request.session.get(self.PENDING_IMPORT):
+            return self.import_expired(request)
+        try:
+            ImportTempStorage(name=token)
+            return super().process_import(request, **kwargs)
+        except ImportTempStorage.TokenError:
+            return self.import_expired(request)
+        except ImportLimitError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:indicators_result_import"))
+        finally:
+            ImportTempStorage(name=token).remove()
+            request.session.pop(self.PENDING_IMPORT, None)
+
+    def import_expired(self, request):
+        self.message_user(
+            request,
+            "確認画面の有効期限が切れたか、別の画面で新しいファイルを選んだため、取り込めません。"
+            "何も保存していません。もう一度ファイルを選んでください。",
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(reverse("admin:indicators_result_import"))
 
     def process_result(self, result, request):
         if not (result.has_errors() or result.has_validation_errors()):
@@ -459,6 +612,10 @@ class IndicatorAdmin(HistoryAdmin):
     list_select_related = ("measure",)
     search_fields = ("name", "slug", "description", "measure__title")
     autocomplete_fields = ("measure",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(INDICATOR_CONTEXT)
+
     inlines = [ResultInline, TargetInline]
 
     def may_change_indicator(self, request):
@@ -517,22 +674,102 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(HistoryAdmin):
+class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
     form = TargetForm
-    list_display = ("indicator", "fiscal_year_label", "value", "updated_at")
-    list_filter = (FiscalYearFilter,)
+    fieldsets = (
+        (None, {"fields": ("indicator", "breakdown")}),
+        ("目標", {"fields": ("fiscal_year", "value", "direction")}),
+        ("基準値", {"fields": ("baseline_fiscal_year", "baseline_value")}),
+        ("公開と注記", {"fields": ("status", "note")}),
+        ("変更の記録", {"fields": ("change_reason", "updated_at")}),
+    )
+    readonly_fields = ("status", "updated_at")
+    list_display = (
+        "indicator",
+        "breakdown",
+        "fiscal_year_label",
+        "value_display",
+        "baseline_display",
+        "direction",
+        "status_label",
+        "updated_at",
+    )
+    list_filter = ("status", FiscalYearFilter, "direction")
     list_select_related = ("indicator",)
     search_fields = ("indicator__name", "indicator__slug")
     autocomplete_fields = ("indicator",)
     ordering = ("-fiscal_year", "indicator__slug")
-    history_columns = (("目標値", "history_value"),)
+    actions = ["publish_selected", "unpublish_selected"]
+    history_columns = (("目標値", "history_value"), ("状態", "history_status"))
 
-    @admin.display(description="年度", ordering="fiscal_year")
+    @admin.display(description="目標年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return display.fiscal_year_label(obj.fiscal_year)
+
+    @admin.display(description="目標値", ordering="value")
+    def value_display(self, obj):
+        return f"{display.format_number(obj.value)}{obj.indicator.unit}"
+
+    @admin.display(description="基準値")
+    def baseline_display(self, obj):
+        if obj.baseline_value is None:
+            return "—"
+        return (
+            f"{display.fiscal_year_label(obj.baseline_fiscal_year)} "
+            f"{display.format_number(obj.baseline_value)}{obj.indicator.unit}"
+        )
+
+    @admin.display(description="公開状態", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
 
     def history_value(self, record):
         return display.format_number(record.value)
 
+    def history_status(self, record):
+        return record.get_status_display()
+
     def save_model(self, request, obj, form, change):
         services.save_with_history(obj, reason=form.reason_text(), user=request.user)
+
+    @admin.action(description="選択した目標を公開する", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        changed, unchanged = services.set_target_status(
+            queryset,
+            Target.Status.PUBLISHED,
+            reason=services.REASON_PUBLISH_TARGET,
+            user=request.user,
+        )
+        message = f"{changed}件の目標を公開しました。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに公開されていました）"
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="選択した目標を下書き（未公開）に戻す", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        changed, unchanged = services.set_target_status(
+            queryset,
+            Target.Status.DRAFT,
+            reason=services.REASON_UNPUBLISH_TARGET,
+            user=request.user,
+        )
+        message = f"{changed}件の目標を下書きに戻しました。公開ページには表示されません。"
+        if unchanged:
+            message += f"（{unchanged}件はすでに下書きでした）"
+        self.message_user(request, message, messages.SUCCESS)
+
+
+# Demo data ------------------------------------------------------------------------------
+
+
+@admin.register(DemoMarker)
+class DemoMarkerAdmin(admin.ModelAdmin):
+    """Read-only: the marker is set by `manage.py demo_years --force` and says why."""
+
+    list_display = ("note", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ Cards are built from indicators whose results and targets were prefetched: no
 queries here. Any number of fiscal years, breakdowns and period kinds.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from strategy_portal import display
@@ -12,6 +13,8 @@ from strategy_portal import display
 from . import progress as progress_rules
 from .charts import Chart, activities_chart, indicator_chart
 from .series import Series, comparable, group_series, period_key, previous_of
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Card:
     goals: list = field(default_factory=list)
     progress: list = field(default_factory=list)  # one Progress per goal, newest figure
     sources: list = field(default_factory=list)
+    chart_failed: bool = False  # the figure could not be built: the table stands in for it
 
     @property
     def chart_id(self):
@@ -61,6 +65,11 @@ class Card:
     @property
     def has_drafts(self):
         return any(r.is_draft for r in self.results) or any(g.is_draft for g in self.goals)
+
+    @property
+    def is_wide(self):
+        """A card with several breakdowns over time takes a whole row of the grid."""
+        return len(self.series) > 1 and len(self.table_rows) > 1
 
     @property
     def has_breakdowns(self):
@@ -117,7 +126,11 @@ def card_for(indicator, results=None, targets=None, *, plan_start_year=None, wit
         )
     card.sources = list(dict.fromkeys(r.source_display for r in sorted(results, key=period_key)))
     if with_chart:
-        card.chart = indicator_chart(indicator.name, unit, card.series, card.goals)
+        try:
+            card.chart = indicator_chart(indicator.name, unit, card.series, card.goals)
+        except Exception:  # a figure the data cannot make must not take the page down
+            logger.exception("chart of indicator %s could not be built", indicator.slug)
+            card.chart_failed = True
     return card
 
 

@@ -19,7 +19,7 @@ from .series import Series, period_key
 
 BLUE = "#004f8a"
 GREEN = "#1d6b3a"
-GREY = "#c9d1d9"
+GREY = "#858f99"  # 3.3:1 on white: bars and markers stay visible (non-text contrast)
 TARGET = "#a03c00"  # 目標: dark orange, 5.9:1 on white, drawn as a labelled diamond
 # One colour, marker and dash per breakdown line, so no line is told apart by colour alone.
 # Each colour has at least 4.5:1 contrast on white.
@@ -32,7 +32,7 @@ LINE_STYLES = (
     ("#00666e", "x", "longdashdot"),
 )
 # Above this many bars, only the newest is labelled (the table has every number).
-MAX_LABELLED_BARS = 6
+MAX_LABELLED_BARS = 3
 FONT = (
     '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, IPAGothic, '
     '"Noto Sans CJK JP", sans-serif'
@@ -44,6 +44,11 @@ class Chart:
     kind: str  # series | lines | breakdown | share | activities | map
     figure: dict
     summary: str  # the text alternative, read by screen readers
+    axis_note: str = ""  # what the bare numbers on the x axis are (年度)
+
+
+def _axis_note(series_list) -> str:
+    return "横軸は年度" if all(r.period == "fy" for s in series_list for r in s.results) else ""
 
 
 def _layout(height: int, **extra) -> dict:
@@ -71,32 +76,58 @@ def _number(value) -> float:
 
 def _period_axis(series_list, goals) -> list[tuple]:
     """Every period shown on the x axis, in time order: (sort key, label)."""
+    kind = _target_kind(series_list)
     points = {}
     for series in series_list:
         for r in series.results:
-            points.setdefault(display.period_short_label(r), (period_key(r), r.period))
+            points.setdefault(_tick(r), (period_key(r), r.period))
     for goal in goals:
         for target in (*goal.milestones.values(), goal.target):
-            label = f"{target.fiscal_year}年度"
-            points.setdefault(label, ((target.fiscal_year, datetime.date.max), "fy"))
+            label = period_tick(target.fiscal_year, kind)
+            points.setdefault(label, ((target.fiscal_year, datetime.date.max), kind))
+    if all(kind == "fy" for _, kind in points.values()):
+        # Fiscal years on a category axis: every year between, so a gap shows as a gap.
+        years = [key[0] for key, _ in points.values()]
+        for year in range(min(years), max(years) + 1):
+            points.setdefault(period_tick(year, "fy"), ((year, datetime.date.min), "fy"))
     return sorted(((key, label) for label, (key, _) in points.items()), key=lambda p: p[0])
 
 
-def _target_trace(goal, unit: str, name: str = "目標") -> go.Scatter:
+def _target_kind(series_list) -> str:
+    """Targets are years of the same kind as the figures: calendar years for 暦年 statistics."""
+    kinds = {r.period for s in series_list for r in s.results}
+    return "cy" if kinds == {"cy"} else "fy"
+
+
+def _target_trace(goal, unit: str, name: str = "目標", kind: str = "fy") -> go.Scatter:
     targets = [*sorted(goal.milestones.values(), key=lambda t: t.fiscal_year), goal.target]
     texts = [f"{name} {display.format_number(t.value)}{unit}" for t in targets]
+    # The plot keeps a right margin for the goal's label (the rightmost point).
+    positions = ["top center"] * len(targets)
     return go.Scatter(
-        x=[f"{t.fiscal_year}年度" for t in targets],
+        x=[period_tick(t.fiscal_year, kind) for t in targets],
         y=[_number(t.value) for t in targets],
         mode="markers+text",
         marker={"symbol": "diamond", "size": 11, "color": TARGET, "line": {"width": 0}},
-        text=texts,
-        textposition="top center",
+        text=["目標"] * len(targets),
+        customdata=texts,
+        textposition=positions,
         textfont={"color": TARGET, "size": 12},
         cliponaxis=False,
-        hovertemplate="%{x}<br>%{text}<extra></extra>",
+        hovertemplate="%{x}<br>%{customdata}<extra></extra>",
         name=name,
     )
+
+
+def period_tick(year: int, kind: str) -> str:
+    """A compact x-axis label: 2017 for a fiscal year (the caption says 年度), 2016年."""
+    return str(year) if kind == "fy" else f"{year}年"
+
+
+def _tick(result) -> str:
+    if result.period in ("fy", "cy"):
+        return period_tick(result.fiscal_year, result.period)
+    return display.period_short_label(result)
 
 
 def _target_summary(goals, unit: str) -> str:
@@ -137,7 +168,7 @@ def indicator_chart(name: str, unit: str, series_list, goals=()) -> Chart | None
 
 
 def _series(name, unit, results, goals) -> Chart:
-    labels = [display.period_short_label(r) for r in results]
+    labels = [_tick(r) for r in results]
     texts = [display.value_label(r, unit) for r in results]
     shown = texts if len(results) <= MAX_LABELLED_BARS else [""] * (len(texts) - 1) + texts[-1:]
     traces = [
@@ -147,13 +178,16 @@ def _series(name, unit, results, goals) -> Chart:
             text=shown,
             customdata=texts,
             textposition="outside",
+            constraintext="none",  # the newest figure's label keeps its size
+            textfont={"size": 12},
             cliponaxis=False,
             marker={"color": [GREY] * (len(results) - 1) + [BLUE]},
             hovertemplate="%{x}<br>%{customdata}<extra></extra>",
             name="実績",
         )
     ]
-    traces += [_target_trace(goal, unit) for goal in goals]
+    kind = _target_kind([Series("", results)])
+    traces += [_target_trace(goal, unit, kind=kind) for goal in goals]
     axis = _period_axis([Series("", results)], goals)
     figure = go.Figure(
         traces,
@@ -166,12 +200,17 @@ def _series(name, unit, results, goals) -> Chart:
                 "categoryorder": "array",
                 "categoryarray": [label for _, label in axis],
             },
-            margin={"l": 8, "r": 8, "t": 28, "b": 40},
+            margin={"l": 8, "r": 24, "t": 28, "b": 40},
         ),
     )
     periods = [display.period_label(r) for r in results]
     summary = f"{name}の推移：" + "、".join(f"{p} {t}" for p, t in zip(periods, texts, strict=True))
-    return Chart("series", _as_dict(figure), summary + _target_summary(goals, unit))
+    return Chart(
+        "series",
+        _as_dict(figure),
+        summary + _target_summary(goals, unit),
+        _axis_note([Series("", results)]),
+    )
 
 
 def _lines(name, unit, series_list, goals) -> Chart:
@@ -182,16 +221,12 @@ def _lines(name, unit, series_list, goals) -> Chart:
         texts = [display.value_label(r, unit) for r in results]
         traces.append(
             go.Scatter(
-                x=[display.period_short_label(r) for r in results],
+                x=[_tick(r) for r in results],
                 y=[_number(r.value) for r in results],
-                mode="lines+markers+text",
+                mode="lines+markers",
                 name=series.breakdown,
                 line={"color": colour, "dash": dash, "width": 2},
                 marker={"color": colour, "symbol": symbol, "size": 8},
-                # The breakdown's name at the end of its line: no legend to match colours with.
-                text=[""] * (len(results) - 1) + [series.breakdown],
-                textposition="middle right",
-                textfont={"color": colour, "size": 12},
                 customdata=texts,
                 cliponaxis=False,
                 hovertemplate=f"{series.breakdown}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
@@ -199,13 +234,16 @@ def _lines(name, unit, series_list, goals) -> Chart:
         )
     for goal in goals:
         label = f"目標（{goal.breakdown}）" if goal.breakdown else "目標"
-        traces.append(_target_trace(goal, unit, label))
+        traces.append(_target_trace(goal, unit, label, _target_kind(series_list)))
     axis = _period_axis(series_list, goals)
-    longest = max(len(s.breakdown) for s in series_list)
+    # A legend under the plot names each line with its marker and dash (not colour alone).
+    entries = len(series_list) + len(goals)
     figure = go.Figure(
         traces,
         layout=_layout(
-            260,
+            240 + 22 * entries,
+            showlegend=True,
+            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "font": {"size": 12}},
             yaxis={"rangemode": "tozero", "fixedrange": True, "gridcolor": "#e3e7eb"},
             xaxis={
                 "type": "category",
@@ -213,7 +251,7 @@ def _lines(name, unit, series_list, goals) -> Chart:
                 "categoryorder": "array",
                 "categoryarray": [label for _, label in axis],
             },
-            margin={"l": 40, "r": 14 + 13 * longest, "t": 16, "b": 40},
+            margin={"l": 40, "r": 16, "t": 24, "b": 8},
         ),
     )
     parts = []
@@ -223,10 +261,13 @@ def _lines(name, unit, series_list, goals) -> Chart:
         )
         parts.append(f"{series.breakdown}：{values}")
     summary = f"{name}の推移（内訳別）：" + "。".join(parts)
-    return Chart("lines", _as_dict(figure), summary + _target_summary(goals, unit))
+    return Chart(
+        "lines", _as_dict(figure), summary + _target_summary(goals, unit), _axis_note(series_list)
+    )
 
 
-def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
+def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> tuple[dict, list]:
+    """One bar per label; each label sits above its bar, so long names never get cut off."""
     texts = [display.value_label(r, unit) for r in results]
     figure = go.Figure(
         go.Bar(
@@ -235,15 +276,31 @@ def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> dict:
             x=[_number(r.value) for r in results],
             text=texts,
             textposition="outside",
+            constraintext="none",
+            textfont={"size": 12},
             cliponaxis=False,
+            width=0.45,
             marker={"color": colour},
             hovertemplate="%{y}<br>%{text}<extra></extra>",
         ),
         layout=_layout(
-            56 + 36 * len(results),
+            24 + 48 * len(results),
             xaxis={"visible": False, "rangemode": "tozero", "fixedrange": True},
-            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-            margin={"l": 8, "r": 72, "t": 8, "b": 8},
+            yaxis={"visible": False, "autorange": "reversed", "fixedrange": True},
+            margin={"l": 4, "r": 84, "t": 20, "b": 4},
+            annotations=[
+                {
+                    "xref": "paper",
+                    "x": 0,
+                    "y": label,
+                    "yshift": 17,
+                    "xanchor": "left",
+                    "text": label,
+                    "showarrow": False,
+                    "font": {"size": 12},
+                }
+                for label in labels
+            ],
         ),
     )
     return _as_dict(figure), texts

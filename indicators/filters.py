@@ -6,8 +6,10 @@ from . import progress
 from .models import Indicator, Result, Target
 
 
-def fiscal_year_choices():
-    years = Result.objects.order_by("fiscal_year").values_list("fiscal_year", flat=True).distinct()
+def fiscal_year_choices(results):
+    """Only the years of the results the visitor may see: a year whose only
+    figure is a draft is not listed for the public."""
+    years = results.order_by("fiscal_year").values_list("fiscal_year", flat=True).distinct()
     return [(str(year), f"{year}年度") for year in years]
 
 
@@ -25,9 +27,7 @@ class ResultFilter(django_filters.FilterSet):
         queryset=Project.objects.in_order(),
         empty_label="すべて",
     )
-    fiscal_year = django_filters.ChoiceFilter(
-        label="年度", choices=fiscal_year_choices, empty_label="すべて"
-    )
+    fiscal_year = django_filters.ChoiceFilter(label="年度", choices=(), empty_label="すべて")
     unit = django_filters.ChoiceFilter(
         label="単位", field_name="indicator__unit", choices=unit_choices, empty_label="すべて"
     )
@@ -61,3 +61,7 @@ class ResultFilter(django_filters.FilterSet):
             if figure is not None and figure.status == value:
                 matching.append(result.pk)
         return queryset.filter(pk__in=matching)
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["fiscal_year"].extra["choices"] = fiscal_year_choices(self.queryset)

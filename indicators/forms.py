@@ -224,6 +224,27 @@ class FiscalYearField(forms.IntegerField):
         return {}
 
 
+class JapaneseDateField(forms.DateField):
+    """A date as editors type it, read by the same rule as the import (parse_date):
+    2016-10-01, 2016/10/01, 2019年3月31日, full-width digits."""
+
+    def __init__(self, *, label_for_messages="日付", **kwargs):
+        self.label_for_messages = label_for_messages
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 12}))
+        kwargs.setdefault("help_text", "例：2016-10-01、2016/10/01、2019年3月31日")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return parse_date(value, self.label_for_messages)
+        except InputError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
 class ChangeReasonField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "変更理由")
@@ -376,6 +397,13 @@ class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
         help_text="例：対象99市町村の99",
     )
 
+    period_start = JapaneseDateField(
+        label="期間の開始", label_for_messages="期間の開始", required=False
+    )
+    period_end = JapaneseDateField(
+        label="期間の終了・時点", label_for_messages="期間の終了・時点", required=False
+    )
+
     class Meta:
         model = Result
         fields = RESULT_FIELDS
@@ -442,15 +470,47 @@ class ResultInlineForm(ResultForm):
             field.help_text = ""  # the column headings say it; help under each row is noise
 
 
+class OptionalFiscalYearField(FiscalYearField):
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        return super().to_python(value)
+
+
+TARGET_FIELDS = [
+    "indicator",
+    "breakdown",
+    "fiscal_year",
+    "value",
+    "direction",
+    "baseline_fiscal_year",
+    "baseline_value",
+    "note",
+]
+
+
 class TargetForm(ChangeReasonMixin, forms.ModelForm):
-    fiscal_year = FiscalYearField(label="年度")
+    """A target (or a yearly milestone) of an indicator; new ones are drafts until published."""
+
+    fiscal_year = FiscalYearField(label="目標年度")
     value = JapaneseDecimalField(
         label="目標値", label_for_messages="目標値", max_digits=18, decimal_places=4
+    )
+    baseline_fiscal_year = OptionalFiscalYearField(
+        label="基準年度", required=False, help_text="基準値の年度（基準値がなければ空欄）"
+    )
+    baseline_value = JapaneseDecimalField(
+        label="基準値",
+        label_for_messages="基準値",
+        max_digits=18,
+        decimal_places=4,
+        required=False,
+        help_text="目標を立てたときの値。空欄なら 実績÷目標値 で進捗率を求めます",
     )
 
     class Meta:
         model = Target
-        fields = ["indicator", "fiscal_year", "value", "note"]
+        fields = TARGET_FIELDS
 
 
 class TargetInlineForm(TargetForm):

@@ -1,5 +1,9 @@
 """Indicators (what is measured) and their yearly results and targets."""
 
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -57,11 +61,48 @@ class Indicator(models.Model):
         return reverse("indicators:detail", args=[self.slug])
 
     @property
+    def label_with_context(self):
+        """For pickers: 相談件数（件）— 住まいる北海道：結婚サポートセンターの運営."""
+        if self.measure is None:
+            return str(self)
+        return f"{self}— {self.measure.project.short_name}：{self.measure.title}"
+
+    @property
     def plan_start_year(self):
         """The strategy's first year, which a target without a baseline counts from."""
         if self.measure is None:
             return None
         return self.measure.project.strategy.start_year
+
+
+# Units that count things: their figures are whole numbers (約 figures are rounded too).
+COUNT_UNITS = frozenset(
+    (
+        "件",
+        "人",
+        "名",
+        "回",
+        "社",
+        "市町村",
+        "圏域",
+        "地域",
+        "事業",
+        "振興局",
+        "法人",
+        "団体",
+        "か所",
+        "箇所",
+    )
+)
+
+
+def normalize_label(text: str) -> str:
+    """NFKC (full-width spaces and letters to their usual forms), single spaces, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_label(text))
 
 
 # Results in the report's own order (used by tables and selectors alike).
@@ -82,10 +123,17 @@ class ResultQuerySet(models.QuerySet):
         return self.filter(status=Result.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts only for signed-in users who may view results (staff, editors)."""
+        """Drafts only for signed-in users who may view results (staff, editors).
+
+        A figure published with a draft edition stays private until the edition is.
+        """
         if user.is_authenticated and user.has_perm("indicators.view_result"):
             return self
-        return self.published()
+        return self.public()
+
+    def public(self):
+        """What anyone may see: published figures of published editions (or of no report)."""
+        return self.published().filter(Q(edition__isnull=True) | Q(edition__status="published"))
 
     def in_order(self):
         return self.order_by("indicator", "fiscal_year", "order", "breakdown")
@@ -145,7 +193,12 @@ class Result(models.Model):
         blank=True,
         help_text="例：対象99市町村の99",
     )
-    denominator_label = models.CharField("分母の名称", max_length=20, blank=True)
+    denominator_label = models.CharField(
+        "分母の名称",
+        max_length=20,
+        blank=True,
+        help_text="分母の数の前に付く言葉だけ（例：対象）。数と単位は自動で付きます",
+    )
     breakdown = models.CharField("内訳", max_length=60, blank=True, default="")
     order = models.PositiveSmallIntegerField("表示順", default=0)
     status = models.CharField(
@@ -217,6 +270,39 @@ class Result(models.Model):
 
     def get_absolute_url(self):
         return self.indicator.get_absolute_url()
+
+    def clean(self):
+        """Rules every write path shares (admin forms, inline rows, import): one home."""
+        super().clean()
+        errors = {}
+        self.breakdown = normalize_label(self.breakdown)
+        indicator = self.indicator if self.indicator_id else None
+        if indicator is not None and self.breakdown:
+            # 「スポーツ　コース」 is スポーツコース: the spelling already stored wins.
+            known = (
+                Result.objects.filter(indicator_id=self.indicator_id)
+                .exclude(breakdown="")
+                .values_list("breakdown", flat=True)
+                .distinct()
+            )
+            for spelling in known:
+                if spelling != self.breakdown and _squashed(spelling) == _squashed(self.breakdown):
+                    self.breakdown = spelling
+                    break
+        unit = indicator.unit if indicator is not None else ""
+        if self.value is not None and unit in COUNT_UNITS and self.value != int(self.value):
+            errors["value"] = (
+                f"「{unit}」は数を数える単位なので、小数（{display.format_number(self.value)}）は"
+                "入力できません。整数で入力してください。"
+            )
+        label = self.denominator_label or ""
+        if label and (re.search(r"[0-9０-９]", label) or (unit and unit in label)):
+            errors["denominator_label"] = (
+                "分母の名称には数や単位を入れず、数の前に付く言葉だけを入力してください"
+                f"（例：「対象」と入力すると「対象99{unit}」と表示されます）。"
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_draft(self):
@@ -343,3 +429,21 @@ class Target(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
+
+
+class DemoMarker(models.Model):
+    """Present only in a database that holds invented demo figures (`manage.py demo_years`).
+
+    Its presence puts a banner on every page; its absence makes demo_years refuse
+    to run, so real data is never mixed with invented figures by accident.
+    """
+
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    note = models.CharField("説明", max_length=200)
+
+    class Meta:
+        verbose_name = "デモデータの目印"
+        verbose_name_plural = "デモデータの目印"
+
+    def __str__(self):
+        return self.note

@@ -19,6 +19,8 @@ updates it, any other row adds a new result. Rules (shown on the import page too
 
 import json
 import os
+import re
+import time
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
@@ -37,6 +39,7 @@ from .forms import (
     parse_flag,
 )
 from .models import Indicator, Result
+from .uploads import ImportLimitError, import_deadline, too_slow_message
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,6 +61,21 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (its header row); shown above the rows."""
 
 
+# C0/C1 control characters (NUL, ESC, …) and the bidirectional overrides that
+# make text read differently from how it is stored. Tabs and line breaks stay
+# allowed (single-line cells fold them into spaces).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_control_characters(text: str) -> str:
+    found = CONTROL.search(text)
+    if found:
+        raise InputError(
+            f"制御文字（U+{ord(found.group()):04X}）は使えません。セルの内容を打ち直してください。"
+        )
+    return text
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -74,7 +92,7 @@ class TextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return ""
-        text = str(value).strip()
+        text = refuse_control_characters(str(value).strip())
         if self.single_line:
             text = " ".join(text.split())
         return unescape_formula(text)
@@ -156,6 +174,8 @@ class ChoiceWidget(widgets.Widget):
 
 class IndicatorWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            refuse_control_characters(value.strip())
         slug = "" if value is None else unescape_formula(normalize_text(value))
         if not slug:
             raise InputError(
@@ -308,6 +328,8 @@ class ResultResource(resources.ModelResource):
         extension = os.path.splitext(self.file_name)[1].lstrip(".").upper() or "ファイル"
         self.reason = f"{extension}インポート: {self.file_name}".strip()
         self.user = kwargs.get("user")
+        self.deadline = import_deadline()
+        self.timed_out = False
         self.seen_keys = {}
         self.file_year = None
         headers = [
@@ -333,7 +355,16 @@ class ResultResource(resources.ModelResource):
             )
 
     def import_row(self, row, instance_loader, **kwargs):
-        if self.bad_headers or all(is_blank(value) for value in row.values()):
+        if not self.timed_out and time.monotonic() > getattr(self, "deadline", float("inf")):
+            self.timed_out = True  # shown once, at the row it stopped; the rest are skipped
+            stopped = self.get_row_result_class()()
+            stopped.import_type = stopped.IMPORT_TYPE_ERROR
+            error = ImportLimitError(too_slow_message())
+            stopped.errors.append(
+                self.get_error_result_class()(error, row=row, number=kwargs.get("row_number"))
+            )
+            return stopped
+        if self.timed_out or self.bad_headers or all(is_blank(value) for value in row.values()):
             skipped = self.get_row_result_class()()
             skipped.import_type = skipped.IMPORT_TYPE_SKIP
             return skipped

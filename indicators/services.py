@@ -13,12 +13,14 @@ from django.db.models import F, Max
 
 from strategy_portal import display
 
-from .models import Result
+from .models import Result, Target
 
 # HistoricalResult.history_change_reason is a CharField(max_length=100).
 REASON_MAX_LENGTH = 100
 
 REASON_PUBLISH = "一括操作：公開"
+REASON_PUBLISH_TARGET = "一括操作：目標を公開"
+REASON_UNPUBLISH_TARGET = "一括操作：目標を下書きに戻す"
 REASON_UNPUBLISH = "一括操作：下書きに戻す"
 
 
@@ -141,3 +143,18 @@ def publish(results, *, user=None) -> tuple[int, int]:
 
 def unpublish(results, *, user=None) -> tuple[int, int]:
     return set_status(results, Result.Status.DRAFT, reason=REASON_UNPUBLISH, user=user)
+
+
+def set_target_status(targets, status: str, *, reason: str, user=None) -> tuple[int, int]:
+    """Publish (or withdraw) targets, each with a history row; all or nothing."""
+    pks = [target.pk for target in targets]
+    changed = unchanged = 0
+    with transaction.atomic():
+        for target in Target.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
+            if target.status == status:
+                unchanged += 1
+                continue
+            target.status = status
+            save_with_history(target, reason=reason, user=user)
+            changed += 1
+    return changed, unchanged

@@ -58,7 +58,7 @@ def _indicator_card(slug: str):
         slug=slug,
     )
     results = list(
-        Result.objects.published()
+        Result.objects.public()
         .filter(indicator=indicator)
         .select_related("edition")
         .order_by("fiscal_year", "period_end", "order", "breakdown")

@@ -40,7 +40,7 @@ class ResultTable(tables.Table):
         row_attrs = {"class": lambda record: "draft" if record.is_draft else ""}
         order_by = ("project",)
         empty_text = "条件に合う実績はありません。"
-        template_name = "django_tables2/table.html"
+        template_name = "indicators/results_table.html"
 
     def render_project(self, record):
         project = record.indicator.measure.project if record.indicator.measure else None
@@ -55,7 +55,7 @@ class ResultTable(tables.Table):
         return record.period_display
 
     def render_value(self, record):
-        badge = format_html(' <span class="badge">未公開</span>') if record.is_draft else ""
+        badge = format_html(' <span class="badge">{}</span>', "未公開") if record.is_draft else ""
         return format_html("{}{}", record.value_display, badge)
 
     def render_progress(self, record):

@@ -1,3 +1,4 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -11,10 +12,18 @@ from .tables import ResultTable
 
 PROJECT_PATH = "indicator__measure__category__section__theme__project"
 RESULT_RELATIONS = (f"{PROJECT_PATH}__strategy", "edition")
+PER_PAGE, MAX_PER_PAGE = 50, 200
 
 
 def visible_targets(user):
     return Target.objects.visible_to(user).in_order()
+
+
+def whole_number(text, default: int) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default
 
 
 def filtered_results(request):
@@ -38,11 +47,20 @@ def filtered_results(request):
 def indicator_list(request):
     filterset, results = filtered_results(request)
     table = ResultTable(results)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # sorting
+    # ?per_page= between 1 and 200 (anything else: 50); a page past the end is the last.
+    per_page = whole_number(request.GET.get("per_page"), PER_PAGE)
+    per_page = per_page if 1 <= per_page <= MAX_PER_PAGE else PER_PAGE
+    page = max(whole_number(request.GET.get("page"), 1), 1)
+    try:
+        table.paginate(page=page, per_page=per_page)
+    except (EmptyPage, PageNotAnInteger):
+        table.paginate(page=table.paginator.num_pages, per_page=per_page)
     query = request.GET.copy()
     for key in ("page", "sort"):
         query.pop(key, None)
-    context = {"filter": filterset, "table": table, "query": query.urlencode()}
+    # `query` is the search box's text in base.html: the filters go by another name.
+    context = {"filter": filterset, "table": table, "filter_query": query.urlencode()}
     return render(request, "indicators/indicator_list.html", context)
 
 

@@ -1,5 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
+from .forms import CategoryForm, MeasureForm
 from .models import (
     Category,
     Edition,
@@ -42,9 +49,72 @@ class SourceCorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
-    list_display = ("year", "title", "published_on", "direction_fiscal_year")
+class EditionAdmin(SimpleHistoryAdmin):
+    """Editions: the next year's draft from this one, and publishing it deliberately."""
+
+    list_display = ("year", "title", "published_on", "direction_fiscal_year", "status_label")
+    list_filter = ("status",)
+    readonly_fields = ("status",)
     inlines = [SourceCorrectionInline]
+    actions = ["start_next_edition", "publish_editions"]
+
+    @admin.display(description="公開状態", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin.action(description="この版をもとに次の版を作成", permissions=["add"])
+    def start_next_edition(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "もとにする版を1つだけ選んでください。", messages.ERROR)
+            return None
+        try:
+            new = services.start_next_edition(queryset.get(), user=request.user)
+        except services.EditionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        project = new.sections.select_related("theme__project").first()
+        preview = (
+            f"{project.theme.project.get_absolute_url()}?edition={new.year}" if project else ""
+        )
+        self.message_user(
+            request,
+            format_html(
+                "下書きの{}年版を作成しました（公開ページには表示されません）。"
+                '<a href="{}">プレビュー</a>で確かめながら書き直し、できたら「選択した版を公開する」で公開してください。',
+                new.year,
+                preview,
+            ),
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description="選択した版を公開する", permissions=["change"])
+    def publish_editions(self, request, queryset):
+        drafts = [edition for edition in queryset.order_by("year") if edition.is_draft]
+        if not drafts:
+            self.message_user(request, "選択した版はすでに公開されています。", messages.WARNING)
+            return None
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "版の公開の確認",
+                "editions": drafts,
+                "queryset": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/projects/edition/confirm_publish.html", context)
+        for edition in drafts:
+            try:
+                services.publish_edition(edition, user=request.user)
+            except services.EditionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+        years = "・".join(f"{e.year}年版" for e in drafts)
+        self.message_user(
+            request, f"{years}を公開しました。公開ページの既定の版になります。", messages.SUCCESS
+        )
+        return None
 
 
 class ThemeInline(admin.TabularInline):
@@ -96,19 +166,82 @@ class MeasureInline(admin.TabularInline):
     show_change_link = True
 
 
+class ReportTextAdmin(SimpleHistoryAdmin):
+    """Text of the report: free to edit in a draft edition; in a published one only with a
+    reason, kept in the history. Deleting is for drafts only."""
+
+    def edition_of(self, obj):
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or self.edition_of(obj).is_draft or request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.reason_text()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReportTextAdmin):
+    form = CategoryForm
     list_display = ("__str__", "section", "order")
     list_filter = ("section__edition", "section__theme__project")
     list_select_related = ("section__theme__project", "section__edition")
     search_fields = ("title",)
     inlines = [MeasureInline]
 
+    def edition_of(self, obj):
+        return obj.section.edition
+
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "order")
+class MeasureAdmin(ReportTextAdmin):
+    form = MeasureForm
+    fields = (
+        "category",
+        "order",
+        "title",
+        "body",
+        "bullets_text",
+        "funding_note",
+        "municipalities",
+        "note",
+        "change_reason",
+        "preview",
+        "lineage",
+    )
+    readonly_fields = ("preview", "lineage")
+    list_display = ("title", "category", "edition_label", "order")
     list_filter = ("category__section__edition", "category__section__theme__project")
-    list_select_related = ("category",)
+    list_select_related = ("category__section__edition",)
     search_fields = ("title", "body")
+    autocomplete_fields = ("category",)
     filter_horizontal = ("municipalities",)
+
+    def edition_of(self, obj):
+        return obj.category.section.edition
+
+    @admin.display(description="版", ordering="category__section__edition__year")
+    def edition_label(self, obj):
+        edition = obj.category.section.edition
+        return f"{edition.year}年版{'（下書き）' if edition.is_draft else ''}"
+
+    @admin.display(description="プレビュー（保存した内容）")
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると、公開ページでの見え方がここに表示されます。"
+        obj.cards, obj.comparisons = [], []
+        return render_to_string("projects/_measure.html", {"measure": obj, "level": 4})
+
+    @admin.display(description="前の版とのつながり")
+    def lineage(self, obj):
+        if obj is None or obj.carried_from_id is None:
+            return "この版で新しく加えた施策です（指標はこの施策に結び付きます）。"
+        previous = obj.carried_from
+        return format_html(
+            "{}年版の「{}」を引き継いでいます。指標と過去の実績はそのまま表示されます。",
+            previous.category.section.edition.year,
+            previous.title,
+        )

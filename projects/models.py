@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
 
@@ -46,7 +47,9 @@ class Strategy(models.Model):
 class StrategyPhase(models.Model):
     """What one year of the strategy stood for (2015 策定 … 2019 総仕上げ)."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="phases")
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.CASCADE, related_name="phases"
+    )
     year = models.PositiveSmallIntegerField("年")
     headlines = models.JSONField("見出し", default=list)
     summary = models.TextField("概要", blank=True)
@@ -70,11 +73,26 @@ class EditionQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-year")
 
+    def published(self):
+        return self.filter(status=Edition.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Draft editions only for signed-in staff and editors (a preview)."""
+        if user is not None and user.is_authenticated and user.has_perm("projects.view_edition"):
+            return self
+        return self.published()
+
 
 class Edition(models.Model):
     """One yearly report (the 2018 edition: 2018年度の推進方向, results to FY2017)."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="editions")
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き（未公開）"
+        PUBLISHED = "published", "公開"
+
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.PROTECT, related_name="editions"
+    )
     year = models.PositiveSmallIntegerField("版（年）", unique=True)
     title = models.CharField("表題", max_length=120)
     document_number = models.CharField("資料番号", max_length=20, blank=True)
@@ -83,8 +101,16 @@ class Edition(models.Model):
     direction_fiscal_year = models.PositiveSmallIntegerField("推進方向の年度")
     results_fiscal_year = models.PositiveSmallIntegerField("実績の最新年度")
     tagline = models.CharField("標語", max_length=120, blank=True)
+    status = models.CharField(
+        "公開状態",
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="下書きの版は、ログインした職員・編集者だけがプレビューできます",
+    )
 
     objects = EditionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="報告書の版の履歴")
 
     class Meta:
         verbose_name = "報告書の版"
@@ -93,6 +119,10 @@ class Edition(models.Model):
 
     def __str__(self):
         return f"{self.year}年版 {self.title}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
 
     @property
     def direction_heading(self):
@@ -108,7 +138,9 @@ class Edition(models.Model):
 class SourceCorrection(models.Model):
     """A slip in the source text (OCR or extraction) and what we store instead."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="corrections")
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.CASCADE, related_name="corrections"
+    )
     location = models.CharField("箇所", max_length=200)
     printed = models.CharField("原資料の表記", max_length=200)
     corrected = models.CharField("訂正後", max_length=200)
@@ -131,7 +163,9 @@ class ProjectQuerySet(models.QuerySet):
 class Project(models.Model):
     """A 重点戦略プロジェクト."""
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="projects")
+    strategy = models.ForeignKey(
+        Strategy, verbose_name="総合戦略", on_delete=models.PROTECT, related_name="projects"
+    )
     number = models.PositiveSmallIntegerField("番号", unique=True)
     slug = models.SlugField("スラッグ", unique=True)
     name = models.CharField("名称", max_length=120)
@@ -154,7 +188,12 @@ class Project(models.Model):
 class Theme(models.Model):
     """A page of a project (～ subtitle ～); some projects have one untitled theme."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="themes")
+    project = models.ForeignKey(
+        Project,
+        verbose_name="重点戦略プロジェクト",
+        on_delete=models.CASCADE,
+        related_name="themes",
+    )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("副題", max_length=120, blank=True)
 
@@ -180,8 +219,12 @@ class Section(models.Model):
         ACHIEVEMENTS = "achievements", "これまでの主な取組"
         DIRECTION = "direction", "推進方向"
 
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="sections")
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
+    theme = models.ForeignKey(
+        Theme, verbose_name="テーマ", on_delete=models.CASCADE, related_name="sections"
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.PROTECT, related_name="sections"
+    )
     kind = models.CharField("種別", max_length=20, choices=Kind.choices)
     lead = models.TextField("リード文", blank=True)
     captions = models.JSONField("図・写真の説明", default=list, blank=True)
@@ -210,14 +253,23 @@ class Section(models.Model):
 class Category(models.Model):
     """A heading inside a section (移住・定住の促進, 【結婚期】 …); one level may nest."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="categories")
+    section = models.ForeignKey(
+        Section, verbose_name="セクション", on_delete=models.CASCADE, related_name="categories"
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name="上位の見出し",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("見出し", max_length=200, blank=True)
     lead = models.TextField("リード文", blank=True)
     note = models.TextField("編集注", blank=True)
+
+    history = HistoricalRecords(verbose_name="分類の履歴")
 
     class Meta:
         verbose_name = "分類"
@@ -243,7 +295,9 @@ class MeasureQuerySet(models.QuerySet):
 class Measure(models.Model):
     """A ◆ measure: title, paragraph, bullet points, funding note."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="measures")
+    category = models.ForeignKey(
+        Category, verbose_name="分類", on_delete=models.CASCADE, related_name="measures"
+    )
     order = models.PositiveSmallIntegerField("表示順")
     title = models.CharField("名称", max_length=200)
     body = models.TextField("本文", blank=True)
@@ -259,8 +313,28 @@ class Measure(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, verbose_name="関係市町村", blank=True, related_name="measures"
     )
+    # Lineage: the same measure in the previous edition, and the first measure of the
+    # line, which holds the indicators (so a KPI keeps its history across editions).
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name="前の版の同じ施策",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+    origin = models.ForeignKey(
+        "self",
+        verbose_name="最初の版の同じ施策",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="descendants",
+        help_text="指標はこの施策に結び付いています（空欄なら、この施策が最初の版）",
+    )
 
     objects = MeasureQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="施策の履歴")
 
     class Meta:
         verbose_name = "施策"
@@ -281,3 +355,8 @@ class Measure(models.Model):
     @cached_property
     def project(self):
         return self.category.section.theme.project
+
+    @property
+    def lineage_id(self):
+        """The measure whose indicators this one shows: the first of its line."""
+        return self.origin_id or self.pk

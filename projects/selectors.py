@@ -2,18 +2,20 @@
 
 from collections import defaultdict
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
-from indicators.models import Indicator, Result, Target
+from indicators.models import REPORT_ORDER, Indicator, Result, Target
 
 from .models import Category, Edition, Measure, Project, Section
 
 
-def editions_of(*, project: Project) -> list[Edition]:
-    """Editions that have content for this project, newest first."""
-    return list(Edition.objects.filter(sections__theme__project=project).distinct().latest_first())
+def editions_of(*, project: Project, user) -> list[Edition]:
+    """Editions the visitor may see that have content for this project, newest first."""
+    editions = Edition.objects.visible_to(user).filter(sections__theme__project=project)
+    return list(editions.distinct().latest_first())
 
 
 def project_page(*, project: Project, edition: Edition, user) -> list:
@@ -29,28 +31,38 @@ def project_page(*, project: Project, edition: Edition, user) -> list:
         .order_by("theme__order", "kind")
     )
     categories = list(Category.objects.filter(section__in=sections).order_by("order"))
-    results = Result.objects.visible_to(user).select_related("edition")
+    # An edition's page shows the figures known when it was published: none from later
+    # reports (figures from other sources carry no edition and always show).
+    results = (
+        Result.objects.visible_to(user)
+        .filter(Q(edition__isnull=True) | Q(edition__year__lte=edition.year))
+        .select_related("edition")
+    )
     measures = list(
         Measure.objects.filter(category__in=categories)
-        .prefetch_related(
-            "municipalities",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("order").prefetch_related(
-                    Prefetch("results", queryset=results),
-                    Prefetch("targets", queryset=Target.objects.visible_to(user)),
-                ),
-            ),
-        )
+        .prefetch_related("municipalities")
         .order_by("order")
     )
+    # A measure carried into a later edition shows the indicators of the first
+    # measure of its line, with all their years.
+    indicators = (
+        Indicator.objects.filter(measure__in={m.lineage_id for m in measures})
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch("results", queryset=results),
+            Prefetch("targets", queryset=Target.objects.visible_to(user)),
+        )
+    )
+    indicators_by_measure = defaultdict(list)
+    for indicator in indicators:
+        indicators_by_measure[indicator.measure_id].append(indicator)
 
     measures_by_category = defaultdict(list)
     plan_start_year = project.strategy.start_year
     for measure in measures:
         cards = (
             card_for(indicator, plan_start_year=plan_start_year)
-            for indicator in measure.indicators.all()
+            for indicator in indicators_by_measure[measure.lineage_id]
         )
         measure.cards = [card for card in cards if card.results]
         measure.comparisons = measure_comparisons(
@@ -95,20 +107,47 @@ def measures_on_page(themes):
 
 
 def headline_cards(*, results, per_project: int) -> dict:
-    """The first figures of each project, in the report's order, as cards by project id."""
-    ordered = results.select_related(
-        "indicator__measure__category__section__theme", "edition"
-    ).in_report_order()
+    """The first figures of each project, in the report's order, as cards by project id.
+
+    One bounded query, however many fiscal years there are: the first
+    `per_project` indicators of each project that have a visible result (a
+    window function ranks them in SQL), and of those only the latest fiscal
+    year's results, which is all a home card shows (its number and period).
+    """
+    project = "measure__category__section__theme__project"
+    indicator_order = [
+        field.removeprefix("indicator__")
+        for field in REPORT_ORDER
+        if field.startswith("indicator__")
+    ]
+    first_indicators = (
+        Indicator.objects.filter(measure__isnull=False)
+        .filter(Exists(results.filter(indicator=OuterRef("pk"))))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F(project), order_by=[*indicator_order, "pk"])
+        )
+        .filter(rank__lte=per_project)
+        .values("pk")
+    )
+    latest_year = (
+        results.filter(indicator=OuterRef("indicator"))
+        .order_by("-fiscal_year")
+        .values("fiscal_year")[:1]
+    )
+    shown = (
+        results.filter(indicator__in=first_indicators, fiscal_year=Subquery(latest_year))
+        .select_related("indicator__measure__category__section__theme", "edition")
+        .in_report_order()
+    )
     by_indicator = defaultdict(list)
-    for result in ordered.filter(indicator__measure__isnull=False):
+    for result in shown:
         by_indicator[result.indicator].append(result)
     cards = defaultdict(list)
     for indicator, indicator_results in by_indicator.items():
         project_id = indicator.measure.category.section.theme.project_id
-        if len(cards[project_id]) < per_project:
-            cards[project_id].append(
-                card_for(indicator, indicator_results, targets=(), with_chart=False)
-            )
+        cards[project_id].append(
+            card_for(indicator, indicator_results, targets=(), with_chart=False)
+        )
     return cards
 
 

@@ -8,5 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
     path("about/", views.about, name="about"),
+    path("editions/<int:year>/report/", views.edition_report, name="edition_report"),
     path("search/", views.search, name="search"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("accessibility/results/", views.accessibility_results, name="accessibility_results"),
 ]

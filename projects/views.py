@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
+from strategy_portal import a11y
 
 from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy
@@ -25,7 +26,7 @@ def home(request):
         project.progress_summary = summaries.get(project.pk)
     context = {
         "strategy": strategy,
-        "edition": Edition.objects.latest_first().first(),
+        "edition": Edition.objects.published().latest_first().first(),
         "projects": projects,
         "progress_summary": overall,
         "figures": results.aggregate(
@@ -44,8 +45,9 @@ def home(request):
 @require_safe
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
-    editions = selectors.editions_of(project=project)
-    edition = editions[0] if editions else None
+    editions = selectors.editions_of(project=project, user=request.user)
+    # The newest published edition is the default, for staff too; drafts are opened by year.
+    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
     requested = request.GET.get("edition", "")
     if requested:
         edition = next((e for e in editions if str(e.year) == requested), None)
@@ -99,6 +101,7 @@ def search(request):
             indicator_filter &= Q(name__icontains=word) | Q(description__icontains=word)
         measures = list(
             Measure.objects.filter(measure_filter)
+            .filter(category__section__edition__in=Edition.objects.visible_to(request.user))
             .select_related("category__section__theme__project", "category__section__edition")
             .order_by(
                 "category__section__theme__project__number", "-category__section__edition__year"
@@ -126,6 +129,46 @@ def search(request):
 
 @require_safe
 def about(request):
-    corrections = SourceCorrection.objects.select_related("edition")
-    context = {"corrections": corrections, "editions": Edition.objects.latest_first()}
+    corrections = SourceCorrection.objects.filter(edition__status="published").select_related(
+        "edition"
+    )
+    context = {"corrections": corrections, "editions": Edition.objects.published().latest_first()}
     return render(request, "projects/about.html", context)
+
+
+@require_safe
+def edition_report(request, year):
+    """「報告書（印刷用）」: the whole edition in the report's order, one theme per A4 page."""
+    edition = get_object_or_404(Edition.objects.visible_to(request.user), year=year)
+    projects = list(Project.objects.in_order().select_related("strategy"))
+    charts = False
+    for project in projects:
+        project.page_themes = selectors.project_page(
+            project=project, edition=edition, user=request.user
+        )
+        for measure in selectors.measures_on_page(project.page_themes):
+            charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
+    context = {"edition": edition, "projects": projects, "charts": charts}
+    return render(request, "projects/edition_report.html", context)
+
+
+def _a11y_context():
+    run = a11y.load_results()
+    return {
+        "standard": a11y.STANDARD,
+        "target_level": a11y.TARGET_LEVEL,
+        "run": run,
+        "evaluation": a11y.evaluate(run) if run else None,
+    }
+
+
+@require_safe
+def accessibility(request):
+    """ウェブアクセシビリティ方針: scope, target, and the claim the last test run allows."""
+    return render(request, "projects/accessibility.html", _a11y_context())
+
+
+@require_safe
+def accessibility_results(request):
+    """ウェブアクセシビリティ試験結果, from the committed run (`make a11y`)."""
+    return render(request, "projects/accessibility_results.html", _a11y_context())

@@ -6,51 +6,88 @@ no unpickling of a large object). Whether a stored page is still current is
 decided by a generation number in the `default` cache, which all workers and
 servers share (a file cache on one machine, Redis or Memcached through
 DJANGO_CACHE_URL for several): a data change anywhere bumps it, at once and
-again on commit, and the next view renders afresh everywhere. Signed-in users
-(a session cookie) are never served from or stored in the cache, and their
-pages are marked `private, no-store`.
+again on commit, and the next view renders afresh everywhere. The generation
+never expires, and a new one is taken from the clock, so it cannot repeat.
+
+- The key is the host and the path with the query parameters the pages read
+  (sorted); other parameters are dropped before the view sees them, so
+  made-up query strings are one page, not one page each.
+- Signed-in users are never served from or stored in the cache, and their
+  pages are `private, no-store`. A session cookie alone does not make a user
+  signed in: the session is looked up.
+- One thread per worker renders a missing page; the others wait for it
+  instead of rendering the same page at the same time (after every edit).
+- A broken or full shared cache means uncached rendering, never an error.
 """
 
 import hashlib
+import logging
 import os
+import threading
 import time
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
-from django.utils.encoding import iri_to_uri
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
 DATA_APPS = ("projects", "indicators", "municipalities")
+# The query parameters public pages read; any other is dropped (see the docstring).
+PAGE_PARAMETERS = (
+    "edition",
+    "q",
+    "project",
+    "fiscal_year",
+    "unit",
+    "progress",
+    "page",
+    "sort",
+    "per_page",
+)
 
 
-def generation() -> int:
-    """The shared generation number, read on every request.
+def generation() -> int | None:
+    """The shared generation number, read on every request; None when the shared
+    cache cannot be read or written (then pages are rendered, not cached).
 
     With the file cache (one machine), the number is re-read only when its
     file was replaced since the last read: a stat instead of an open, a
     decompress and an unpickle, which is most of a cached page's cost. Any
     write replaces the file (new inode), so the check stays exact.
     """
-    stamp = _generation_file_stamp()
-    if stamp is not None and stamp == _memo.get("stamp"):
-        return _memo["value"]
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Start from the clock, not 1: if the shared cache was flushed, pages
-        # that workers still hold under an old number must not match again.
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+    try:
+        stamp = _generation_file_stamp()
+        if stamp is not None and stamp == _memo.get("stamp"):
+            return _memo["value"]
         value = cache.get(GENERATION_KEY)
-    _memo.update(stamp=stamp, value=value)  # stamp taken before the read: safe
+        if value is None:
+            # Start from the clock, not 1: if the shared cache was flushed, pages
+            # that workers still hold under an old number must not match again.
+            cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+            value = cache.get(GENERATION_KEY)
+    except Exception:  # a full disk, an unreachable Redis: serve uncached
+        log.warning("page cache: cannot read the generation", exc_info=True)
+        return None
+    if value is not None:
+        _memo.update(stamp=stamp, value=value)  # stamp taken before the read: safe
     return value
 
 
 _memo: dict = {}
+
+
+def _new_generation(after: int | None = None) -> int:
+    value = time.time_ns() // 1000
+    return value if after is None or value > after else after + 1
 
 
 def _generation_file_stamp():
@@ -65,11 +102,22 @@ def _generation_file_stamp():
 
 
 def invalidate() -> None:
-    """Make every cached page stale (on all servers sharing the cache)."""
+    """Make every cached page stale (on all servers sharing the cache).
+
+    A new number from the clock, stored without expiry (Django's `incr` on
+    the file cache would store it with the default 300 s timeout). If it
+    cannot be stored (a full disk), the number is deleted, which needs no
+    space: then no worker finds a generation, and pages are rendered afresh
+    until the cache works again.
+    """
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+        cache.set(GENERATION_KEY, _new_generation(cache.get(GENERATION_KEY)), timeout=None)
+    except Exception:
+        log.error("page cache: cannot store a new generation; deleting it", exc_info=True)
+        try:
+            cache.delete(GENERATION_KEY)
+        except Exception:  # e.g. Redis unreachable: readers cannot read it either
+            log.critical("page cache: cannot delete the generation either", exc_info=True)
 
 
 def invalidate_now_and_on_commit():
@@ -97,16 +145,32 @@ def _m2m_changed(sender, instance, action, **kwargs):
         invalidate_now_and_on_commit()
 
 
-def _is_signed_in(request) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
+def is_signed_in(request) -> bool:
+    """A session that really belongs to a user; a made-up cookie is anonymous."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    try:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        return store.get(SESSION_KEY) is not None
+    except Exception:  # an unreadable session store: nobody to show drafts to
+        log.warning("page cache: cannot read the session", exc_info=True)
+        return False
 
 
-def _cacheable_request(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and not _is_signed_in(request)
-        and not any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDE)
-    )
+def _excluded(request) -> bool:
+    return any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDE)
+
+
+def page_query(request) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for name in sorted(set(request.GET) & set(PAGE_PARAMETERS)):
+        query.setlist(name, request.GET.getlist(name))
+    return query
+
+
+_render_locks: dict = {}
+_render_locks_guard = threading.Lock()
 
 
 class PublicPageCacheMiddleware:
@@ -114,26 +178,52 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
-            response = self.get_response(request)
-            if (
-                _is_signed_in(request)
-                or getattr(request, "user", None)
-                and request.user.is_authenticated
-            ):
-                patch_cache_control(response, private=True, no_store=True)
+        if request.method not in ("GET", "HEAD") or _excluded(request) or is_signed_in(request):
+            return self.uncached(request)
+        # The Host is checked (DisallowedHost: 400) before anything is served.
+        host = request.get_host()
+        current = generation()
+        if current is None:
+            return self.get_response(request)
+        query = page_query(request)
+        request.GET = query.copy()
+        request.GET._mutable = False
+        path = f"{host}{request.path}?{query.urlencode()}"
+        key = f"page:{current}:{hashlib.sha256(path.encode()).hexdigest()}"
+        response = self.cached(key)
+        if response is not None:
             return response
+        with _render_locks_guard:
+            lock = _render_locks.setdefault(key, threading.Lock())
+        try:
+            with lock:  # one render per page and worker; the others wait, then hit
+                response = self.cached(key)
+                return response if response is not None else self.render_and_store(request, key)
+        finally:
+            with _render_locks_guard:
+                _render_locks.pop(key, None)
 
-        path = hashlib.sha256(iri_to_uri(request.get_full_path()).encode()).hexdigest()
-        key = f"page:{generation()}:{path}"
-        pages = caches["pages"]
-        stored = pages.get(key)
-        if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content, headers=headers)
-            response["X-Page-Cache"] = "hit"
-            return response
+    def uncached(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
+    def cached(self, key):
+        try:
+            stored = caches["pages"].get(key)
+        except Exception:
+            log.warning("page cache: cannot read a page", exc_info=True)
+            return None
+        if stored is None:
+            return None
+        content, headers = stored
+        response = HttpResponse(content, headers=headers)
+        response.page_cache = "hit"  # for tests; not sent
+        return response
+
+    def render_and_store(self, request, key):
         response = self.get_response(request)
         if (
             response.status_code == 200
@@ -148,6 +238,12 @@ class PublicPageCacheMiddleware:
                 response = response.render()
             # Hash once here, not on every hit (ConditionalGetMiddleware keeps an ETag).
             set_response_etag(response)
-            pages.set(key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            if len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
+                try:
+                    caches["pages"].set(
+                        key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS
+                    )
+                except Exception:
+                    log.warning("page cache: cannot store a page", exc_info=True)
+            response.page_cache = "miss"
         return response

@@ -49,7 +49,7 @@ CODE_TABLE_TERMS = {
 
 def citations() -> list[str]:
     """The credit line of every report the site carries, from the data (latest first)."""
-    return [edition.citation for edition in Edition.objects.latest_first()]
+    return [edition.citation for edition in Edition.objects.published().latest_first()]
 
 
 def attribution() -> str:

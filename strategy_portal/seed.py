@@ -217,6 +217,7 @@ def load_edition(folder: Path, replace: bool = False) -> dict:
             direction_fiscal_year=meta["direction_fiscal_year"],
             results_fiscal_year=meta["results_fiscal_year"],
             tagline=meta["tagline"],
+            status=Edition.Status.PUBLISHED,  # a printed report, as it was published
         )
         counts = {"edition": edition.year, "skipped": False, "measures": 0, "results": 0}
         load_corrections(edition, data["corrections"], edition_path)

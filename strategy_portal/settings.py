@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "strategy_portal.security.SecurityHeadersMiddleware",
+    "strategy_portal.security.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "strategy_portal.security.BusyDatabaseMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -126,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "strategy_portal.context_processors.site",
+                "indicators.context_processors.demo_data",
             ],
             "builtins": ["strategy_portal.templatetags.portal"],
         },
@@ -140,6 +144,26 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
     )
 }
+# A busy database answers 「混み合っています」 503 (strategy_portal/security.py), never 500.
+DB_BUSY_TIMEOUT_MS = envint("DJANGO_DB_BUSY_TIMEOUT_MS", "15000")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as an embedded production database: WAL, so a read never waits on
+    # a writer; IMMEDIATE, so a writing transaction takes the write lock when it
+    # begins and waits its turn (busy timeout) instead of failing halfway with
+    # "database is locked" when it upgrades from reading.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": DB_BUSY_TIMEOUT_MS / 1000,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # No statement runs away with a worker and no lock is waited on for ever;
+    # an idle transaction left open by a crashed worker does not hold its locks.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={DB_BUSY_TIMEOUT_MS}"
+        f" -c statement_timeout={envint('DJANGO_DB_STATEMENT_TIMEOUT_MS', '30000')}"
+        " -c idle_in_transaction_session_timeout=60000"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,6 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ja"
+# Japanese for strings the admin add-ons leave in English (compiled .mo committed beside the .po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
@@ -169,20 +195,21 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable (whitenoise: ten years)
 
-# `default` is shared by every worker and server (page generation, lockouts…):
-# local memory for one development process, a file cache for the workers of one
-# machine, Redis/Memcached (DJANGO_CACHE_URL) for several machines. Rendered
-# pages live in each worker's memory (`pages`), checked against `default`.
+# `default` is shared by every process and server (page generation…): a file
+# cache for the processes of one machine — `make run` and `make serve` alike, so
+# a change made by `manage.py load_seed` or a shell shows on the next request —
+# and Redis/Memcached (DJANGO_CACHE_URL) for several machines. Rendered pages
+# live in each worker's memory (`pages`), checked against `default`.
 CACHES = {
-    "default": cache_from_url(
-        os.environ.get("DJANGO_CACHE_URL", "locmem://" if DEBUG else f"file://{BASE_DIR}/.cache")
-    ),
+    "default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", f"file://{BASE_DIR}/.cache")),
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        # Bounded: unique query strings cannot grow a worker without limit.
+        "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_PAGE_CACHE_ENTRIES", "1000")},
     },
 }
+PAGE_CACHE_MAX_BYTES = 512 * 1024  # a larger page is rendered each time, never stored
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # The API is not page-cached, so its per-address limit counts every request.
@@ -193,6 +220,20 @@ PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/", "/api/v1/"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
+# An operator may turn these off explicitly (the proxy in front redirects to HTTPS, or
+# sets HSTS itself). Only then is the matching deploy check silenced, and the
+# portal.I001 check says which and why, so `check --deploy` (make serve) passes and
+# still shows it. Left unset, the checks stay on.
+OPTED_OUT_DEPLOY_CHECKS = {}
+if "DJANGO_SECURE_SSL_REDIRECT" in os.environ and not SECURE_SSL_REDIRECT:
+    OPTED_OUT_DEPLOY_CHECKS["security.W008"] = (
+        "DJANGO_SECURE_SSL_REDIRECT=0: the proxy in front must redirect HTTP to HTTPS"
+    )
+if "DJANGO_HSTS_SECONDS" in os.environ and SECURE_HSTS_SECONDS == 0:
+    OPTED_OUT_DEPLOY_CHECKS["security.W004"] = (
+        "DJANGO_HSTS_SECONDS=0: the proxy in front must send Strict-Transport-Security"
+    )
+SILENCED_SYSTEM_CHECKS = list(OPTED_OUT_DEPLOY_CHECKS)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -219,13 +260,20 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling: 5 failures for a username from one address lock it for an hour.
+# Login throttling (strategy_portal/security.py): 5 failures for a username from
+# one address lock that pair for an hour; 20 failures from one address, over any
+# usernames, lock the address. The account itself is never locked, so strangers
+# elsewhere cannot lock its owner out. The address is the client's behind
+# DJANGO_PROXY_COUNT proxies (X-Forwarded-For), REMOTE_ADDR when 0.
+PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "strategy_portal.security.client_ip"
+AXES_HANDLER = "strategy_portal.security.PortalAxesHandler"
 AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", "5")
+AXES_ADDRESS_FAILURE_LIMIT = envint("DJANGO_AXES_ADDRESS_FAILURE_LIMIT", "20")
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", "0")
 
 LOGGING = {
     "version": 1,
@@ -267,3 +315,11 @@ SEED_DIR = BASE_DIR / "fixtures"
 # messages stay those of the file.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# No request body over 3 MB is read (the import takes files of up to 2 MB);
+# set the proxy's limit (nginx: client_max_body_size) to the same.
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
+# Reading and checking an uploaded file stops after this many seconds, with a
+# message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
+# A preview holds the write lock meanwhile: keep it below DJANGO_DB_BUSY_TIMEOUT_MS.
+IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "10")

@@ -1,5 +1,9 @@
 """Shared fixtures: the whole seed loaded once per test session, users by role."""
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -76,3 +80,32 @@ def _fresh_page_cache():
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+
+
+# --- `make a11y`: the outcome of each accessibility check, for the results page ---
+A11Y_RUN_FILE = os.environ.get("A11Y_RUN_FILE")
+_a11y_outcomes = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    marker = item.get_closest_marker("a11y_check")
+    report = outcome.get_result()
+    if A11Y_RUN_FILE and marker and (report.when == "call" or report.failed):
+        message = report.longreprtext if report.failed else ""
+        _a11y_outcomes.append(
+            {
+                "check": marker.args[0],
+                "test": item.nodeid,
+                "passed": report.passed,
+                "message": message,
+            }
+        )
+
+
+def pytest_sessionfinish(session):
+    if A11Y_RUN_FILE:
+        Path(A11Y_RUN_FILE).write_text(
+            json.dumps(_a11y_outcomes, ensure_ascii=False, indent=1), encoding="utf-8"
+        )

@@ -117,17 +117,17 @@ def test_drafts_are_marked_for_staff_and_hidden_from_the_public(client, staff_cl
 @pytest.mark.parametrize("slug", ["sumairu", "chiiki-jiritsuken"])
 def test_project_page_query_count_is_fixed(client, django_assert_max_num_queries, slug):
     """Themes, sections, categories, measures, places, indicators and results: no N+1."""
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(reverse("projects:detail", args=[slug]))
 
 
 @pytest.mark.parametrize(
     "name, args, limit",
     [
-        ("projects:home", [], 9),
-        ("indicators:list", [], 6),
+        ("projects:home", [], 10),
+        ("indicators:list", [], 7),
         ("municipalities:list", [], 4),
-        ("municipalities:areas", [], 4),
+        ("municipalities:areas", [], 5),
     ],
 )
 def test_list_pages_query_counts_are_fixed(
@@ -144,3 +144,12 @@ def test_home_shows_the_vision_timeline_and_five_projects(client):
         assert f"{year}年</h3>" in page
     for project in Project.objects.all():
         assert project.get_absolute_url() in page
+
+
+def test_robots_txt_lets_crawlers_read_the_public_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Disallow: /" not in lines  # the site itself stays crawlable

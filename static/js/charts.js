@@ -1,37 +1,154 @@
-/* Draws every chart on the page from its JSON (rendered by json_script).
+/* Charts that cost nothing until they are needed.
+
+   Each chart is a placeholder of its final height showing its text summary
+   (the same numbers are in the table beside it). plotly.js and its stylesheet
+   are fetched only when a chart comes near the viewport after the reader has
+   scrolled or otherwise acted, when the page is printed, or when the reader
+   presses 「すべてのグラフを表示」; then the chart is drawn from its JSON
+   (rendered by json_script) into the reserved space.
    No inline script anywhere: the figures are data, this file is the only code. */
 (function () {
   "use strict";
+  var script = document.currentScript;
+  var PLOTLY_JS = script.getAttribute("data-plotly");
+  var PLOTLY_CSS = script.getAttribute("data-plotly-css");
+  var NEAR = "300px 0px"; // start loading this far before a chart scrolls into view
   var config = { displayModeBar: false, responsive: true, scrollZoom: false };
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        // plotly.js injects a <style> (refused by the CSP) unless this stylesheet exists.
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.id = "plotly.js-style-global";
+        link.className = "no-inline-styles";
+        link.href = PLOTLY_CSS;
+        document.head.appendChild(link);
+        var tag = document.createElement("script");
+        tag.src = PLOTLY_JS;
+        tag.onload = function () { resolve(window.Plotly); };
+        tag.onerror = function () { loading = null; reject(new Error("plotly.js did not load")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return loading;
+  }
+
+  function figureOf(element) {
+    var source = document.getElementById(element.getAttribute("data-chart"));
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  // Reserve each chart's final height at once, so drawing it shifts nothing.
+  function reserve(element) {
+    var figure = figureOf(element);
+    if (figure && figure.layout && figure.layout.height) {
+      element.style.height = figure.layout.height + "px";
+    }
+  }
 
   function draw(element) {
-    var source = document.getElementById(element.getAttribute("data-chart"));
-    if (!source) { return; }
-    var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
-      // The figure is described by its aria-label and the table beside it;
-      // the SVG itself is decoration for assistive technology.
-      element.querySelectorAll("svg").forEach(function (svg) {
-        svg.setAttribute("aria-hidden", "true");
-        svg.setAttribute("focusable", "false");
+    if (element.getAttribute("data-state")) { return element.drawing || Promise.resolve(); }
+    element.setAttribute("data-state", "loading");
+    element.drawing = loadPlotly().then(function (Plotly) {
+      var figure = figureOf(element);
+      if (!figure) { return; }
+      // Swapped in the same task as the first draw: the summary goes, the chart
+      // appears in its place, nothing moves.
+      var placeholder = element.querySelector(".chart-placeholder");
+      if (placeholder) { placeholder.remove(); }
+      return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+        // The figure is described by its aria-label and the table beside it;
+        // the SVG itself is decoration for assistive technology.
+        element.querySelectorAll("svg").forEach(function (svg) {
+          svg.setAttribute("aria-hidden", "true");
+          svg.setAttribute("focusable", "false");
+        });
+        element.setAttribute("data-state", "drawn");
+      }, function (error) {
+        if (placeholder) { element.insertBefore(placeholder, element.firstChild); }
+        throw error;
+      });
+    }).catch(function (error) {
+      element.removeAttribute("data-state"); // the summary stays; tried again when next needed
+      throw error;
+    });
+    return element.drawing;
+  }
+
+  function charts() { return Array.prototype.slice.call(document.querySelectorAll("[data-chart]")); }
+
+  function drawAll() { return Promise.all(charts().map(draw)); }
+
+  // Like a facade: nothing is fetched for the first view, not even for a chart that is
+  // already on screen (its summary and table are); the reader's first scroll, touch,
+  // pointer move or key press starts watching which charts are near the viewport.
+  var INTENT = ["scroll", "wheel", "touchstart", "pointerdown", "pointermove", "keydown"];
+
+  function watchWhenTheReaderActs(all) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(entry.target);
+        }
+      });
+    }, { rootMargin: NEAR });
+    var armed = false;
+    function arm() {
+      if (armed) { return; }
+      armed = true;
+      INTENT.forEach(function (type) { window.removeEventListener(type, arm, true); });
+      all.forEach(function (element) { observer.observe(element); });
+    }
+    INTENT.forEach(function (type) { window.addEventListener(type, arm, { capture: true, passive: true }); });
+    if (window.scrollY > 0) { arm(); } // back/forward or an anchor: the reader is already down the page
+  }
+
+  function start() {
+    var all = charts();
+    all.forEach(reserve);
+    if ("IntersectionObserver" in window) { watchWhenTheReaderActs(all); } else { drawAll(); }
+
+    // Without this script the button would do nothing, so it is invisible (its space
+    // kept, so showing it moves nothing) until now.
+    document.querySelectorAll("[data-draw-all]").forEach(function (button) {
+      var control = button.closest(".charts-control");
+      if (control) { control.classList.add("ready"); }
+      var status = document.querySelector("[data-draw-all-status]");
+      button.addEventListener("click", function () {
+        if (status) { status.textContent = "グラフを読み込んでいます…"; }
+        drawAll().then(function () {
+          if (status) { status.textContent = "すべてのグラフを表示しました。"; }
+        }, function () {
+          if (status) { status.textContent = "グラフを読み込めませんでした。数値は各グラフの表でご覧ください。"; }
+        });
       });
     });
   }
 
-  function drawAll() {
-    if (!window.Plotly) { return; }
-    document.querySelectorAll("[data-chart]").forEach(draw);
+  // Printing draws every chart; the charts re-flow to the paper width.
+  function forPrint() {
+    drawAll().then(function () {
+      charts().forEach(function (element) {
+        if (element.data) { window.Plotly.Plots.resize(element); }
+      });
+    });
+  }
+  window.addEventListener("beforeprint", forPrint);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    var onChange = function (event) { if (event.matches) { forPrint(); } };
+    if (print.addEventListener) { print.addEventListener("change", onChange); }
+    else if (print.addListener) { print.addListener(onChange); }
   }
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    drawAll();
+    start();
   }
-  // Charts re-flow to the paper width when printing.
-  window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("[data-chart]").forEach(function (element) {
-      if (element.data) { window.Plotly.Plots.resize(element); }
-    });
-  });
 })();

@@ -68,3 +68,20 @@ class PageWatch:
 @pytest.fixture
 def watched(page):
     return page, PageWatch(page)
+
+
+def charts_drawn(page) -> int:
+    return page.evaluate("document.querySelectorAll('[data-chart][data-state=drawn]').length")
+
+
+def scroll_to_every_chart(page, expected: int):
+    """Scroll to each chart as a reader does, and wait until `expected` charts are drawn."""
+    page.mouse.wheel(0, 50)  # the reader acts: charts near the viewport may load
+    charts = page.locator("[data-chart]")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-chart][data-state=drawn]').length >= n && "
+        "[...document.querySelectorAll('[data-chart][data-state=drawn]')].every(c => c.querySelector('.main-svg'))",
+        arg=expected,
+    )

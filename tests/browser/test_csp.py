@@ -3,6 +3,8 @@ browser reports no violation (plotly.js's styles come from a stylesheet)."""
 
 import pytest
 
+from .conftest import scroll_to_every_chart
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RECORD_VIOLATIONS = """
@@ -24,10 +26,7 @@ def test_charts_draw_under_the_strict_csp_without_violations(site, page, path, c
     response = page.goto(site.url + path)
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe" not in policy
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('[data-chart]')].filter(c => c.querySelector('.main-svg')).length >= n",
-        arg=charts,
-    )
+    scroll_to_every_chart(page, charts)
     page.hover("[data-chart] .main-svg >> nth=0")  # hover labels are drawn too
     page.wait_for_timeout(200)
     assert page.evaluate("window.__cspViolations") == []

@@ -9,6 +9,8 @@ from django.urls import reverse
 from indicators.models import Indicator
 from municipalities.models import CollaborationArea
 
+from .conftest import charts_drawn, scroll_to_every_chart
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Axe()
@@ -54,12 +56,7 @@ def test_every_kind_of_page_loads_draws_and_passes_axe(site, watched):
         assert response.status == 200, (kind, path)
         page.wait_for_load_state("networkidle")
         if charts:
-            # each drawn chart holds Plotly's .main-svg layers
-            page.wait_for_function(
-                "n => document.querySelectorAll('[data-chart]').length >= n && "
-                "[...document.querySelectorAll('[data-chart]')].every(c => c.querySelector('.main-svg'))",
-                arg=charts,
-            )
+            scroll_to_every_chart(page, charts)
         assert page.title().endswith("北海道創生総合戦略ポータル"), path
         violations = AXE.run(page).response["violations"]
         assert serious(violations) == [], (kind, path)
@@ -73,7 +70,6 @@ def test_a_visitor_goes_from_home_to_a_measure_and_its_figures(site, watched):
     page.get_by_role(
         "link", name="北のめぐみ「資源・ひと・経済好循環」創出プロジェクト"
     ).first.click()
-    page.wait_for_selector(".main-svg", state="attached")
     assert page.get_by_role("heading", name="◆ ほっかいどう未来チャレンジ基金").is_visible()
     card = page.locator(".figure-card", has_text="予算額")
     assert "27,452" in card.locator(".big-number").inner_text()
@@ -117,8 +113,12 @@ def test_pages_fit_a_phone_screen(site, page, path):
 
 def test_a_project_page_prints_with_its_charts_address_and_date(site, page):
     page.goto(site.url + "/projects/kitanomegumi/")
-    page.wait_for_selector(".main-svg", state="attached")
+    page.wait_for_load_state("networkidle")
+    assert charts_drawn(page) == 0  # not scrolled: nothing drawn yet
     page.emulate_media(media="print")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-chart][data-state=drawn]').length == 3"
+    )
     assert page.locator(".print-only").is_visible()
     assert site.url + "/projects/kitanomegumi/" in page.locator(".print-only").inner_text()
     assert not page.locator(".site-nav").is_visible()

@@ -364,3 +364,18 @@ def form_data(client, result, **changes):
 def test_the_import_button_is_on_the_results_list(editor_client):
     page = editor_client.get(CHANGELIST_URL).content.decode()
     assert IMPORT_URL in page
+
+
+def test_the_import_applies_the_same_rules_as_the_form(editor_client, tmp_path):
+    """One home for the rules: a decimal count and a 内訳 with a full-width space."""
+    path = write_csv(tmp_path / "2018.csv", [sheet_row(CONSULTATIONS, 2018, "21.5")])
+    preview = upload(editor_client, path)
+    assert "小数（21.5）は入力できません" in preview.content.decode()
+    assert not Result.objects.filter(indicator__slug=CONSULTATIONS, fiscal_year=2018).exists()
+    path = write_csv(
+        tmp_path / "2018b.csv",
+        [sheet_row("p2-mirai-challenge-grants", 2018, 4, 内訳="スポーツ　コース")],
+    )
+    confirm(editor_client, upload(editor_client, path))
+    stored = Result.objects.get(indicator__slug="p2-mirai-challenge-grants", fiscal_year=2018)
+    assert stored.breakdown == "スポーツコース"

@@ -25,8 +25,8 @@ def test_the_roles_exist_with_exactly_their_permissions():
     editor = codenames("editor")
     assert {"add_result", "change_result", "add_target", "change_target"} <= editor
     assert {"view_project", "view_measure", "view_indicator", "view_result"} <= editor
-    assert not {c for c in editor if c.startswith("delete_")}, (
-        "a figure is never deleted by an editor"
+    assert {c for c in editor if c.startswith("delete_")} == {"delete_result"}, (
+        "an editor deletes only figures (drafts, see ResultAdmin), nothing else"
     )
     assert not editor & {"change_indicator", "change_measure", "change_strategy", "change_theme"}
     assert not {c for c in editor if c.endswith(("_user", "_group", "_permission"))}
@@ -106,8 +106,8 @@ def test_the_strategys_text_is_read_only_for_an_editor(editor_client):
     assert 'name="title"' not in html and "_save" not in html
 
 
-def test_an_editor_cannot_delete_a_result_even_by_a_crafted_post(editor_client):
-    result = Result.objects.first()
+def test_an_editor_cannot_delete_a_published_result_even_by_a_crafted_post(editor_client):
+    result = Result.objects.filter(status="published").first()
     assert (
         editor_client.post(
             reverse("admin:indicators_result_delete", args=[result.pk]), {"post": "yes"}
@@ -243,3 +243,18 @@ def test_create_user_refuses_with_a_reason(monkeypatch, editor_user, args, passw
     monkeypatch.setenv("DJANGO_USER_PASSWORD", password)
     with pytest.raises(CommandError, match=message):
         call_command("create_user", *args, "--noinput")
+
+
+def test_an_editor_deletes_a_draft_entered_against_the_wrong_indicator(editor_client):
+    add_result(editor_client, value="845")
+    wrong = Result.objects.get(
+        indicator__slug="p1-marriage-support-consultations", fiscal_year=2018
+    )
+    assert wrong.is_draft
+    response = editor_client.post(
+        reverse("admin:indicators_result_delete", args=[wrong.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Result.objects.filter(pk=wrong.pk).exists()
+    record = Result.history.filter(id=wrong.pk).order_by("-history_id").first()
+    assert (record.history_type, record.history_change_reason) == ("-", "管理画面で削除")

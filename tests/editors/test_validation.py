@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.forms import InputError, parse_decimal, parse_fiscal_year
-from indicators.models import Result
+from indicators.models import Indicator, Result
 
 from .conftest import add_result
 
@@ -35,9 +35,11 @@ def stored(fiscal_year=2018, slug="p1-marriage-support-consultations", breakdown
     ],
 )
 def test_full_width_digits_and_separators_are_accepted(editor_client, typed, expected):
-    response = add_result(editor_client, value=typed)
+    # 合計特殊出生率 has no unit: it takes decimals (a count of 件 would not).
+    slug = "p5-total-fertility-rate"
+    response = add_result(editor_client, slug=slug, value=typed, breakdown="道全体")
     assert response.status_code == 302, errors_of(response)
-    assert stored().value == expected
+    assert stored(slug=slug, breakdown="道全体").value == expected
 
 
 @pytest.mark.parametrize(
@@ -165,3 +167,60 @@ def test_spreadsheet_cells_that_are_not_numbers_are_refused(cell):
 @pytest.mark.parametrize("cell, year", [(2017.0, 2017), ("R2", 2020), ("h29年度", 2017)])
 def test_spreadsheet_fiscal_years(cell, year):
     assert parse_fiscal_year(cell) == year
+
+
+def test_a_breakdown_typed_with_a_full_width_space_is_the_course_already_stored(editor_client):
+    grants = Indicator.objects.get(slug="p2-mirai-challenge-grants")
+    response = add_result(
+        editor_client,
+        slug=grants.slug,
+        fiscal_year="2018",
+        breakdown="スポーツ　コース",
+        value="4",
+    )
+    assert response.status_code == 302
+    assert Result.objects.get(indicator=grants, fiscal_year=2018).breakdown == "スポーツコース"
+    courses = set(Result.objects.filter(indicator=grants).values_list("breakdown", flat=True))
+    assert len(courses) == 4
+
+
+def test_a_count_cannot_have_decimals(editor_client):
+    response = add_result(editor_client, fiscal_year="2018", value="21.5")
+    assert response.status_code == 200
+    assert "「件」は数を数える単位なので、小数（21.5）は入力できません" in response.content.decode()
+
+
+def test_the_denominator_label_takes_no_number(editor_client):
+    municipalities = Indicator.objects.get(slug="p1-safe-childbirth-support-municipalities")
+    response = add_result(
+        editor_client,
+        slug=municipalities.slug,
+        fiscal_year="2018",
+        value="82",
+        denominator="179",
+        denominator_label="対象179市町村",
+    )
+    assert response.status_code == 200
+    assert "分母の名称には数や単位を入れず" in response.content.decode()
+    assert not Result.objects.filter(indicator=municipalities, fiscal_year=2018).exists()
+
+
+@pytest.mark.parametrize(
+    "start, end", [("2016/10/01", "2019年3月31日"), ("２０１６－１０－０１", "2019-03-31")]
+)
+def test_the_admin_reads_dates_as_the_import_does(editor_client, start, end):
+    response = add_result(
+        editor_client,
+        slug="p1-furusato-center-consultations",
+        fiscal_year="2018",
+        value="2110",
+        period="span",
+        period_start=start,
+        period_end=end,
+    )
+    assert response.status_code == 302, errors_of(response)
+    stored_span = stored(slug="p1-furusato-center-consultations")
+    assert (stored_span.period_start.isoformat(), stored_span.period_end.isoformat()) == (
+        "2016-10-01",
+        "2019-03-31",
+    )

@@ -1,9 +1,12 @@
 """Enter → check → publish, with every change kept: who, when, old → new, why."""
 
+import re
+
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 
-from indicators.models import Result, Target
+from indicators.models import Indicator, Result, Target
 
 from .conftest import add_result, browser_form, figure
 
@@ -269,6 +272,7 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
             "indicator": consultations.indicator_id,
             "fiscal_year": "2019",
             "value": "１，０００",
+            "direction": "increase",
             "note": "",
             "change_reason": "",
         },
@@ -283,6 +287,7 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
             "indicator": consultations.indicator_id,
             "fiscal_year": "2019",
             "value": "1200",
+            "direction": "increase",
             "note": "",
             "change_reason": "計画の改定",
         },
@@ -293,6 +298,60 @@ def test_targets_have_history_with_reasons(editor_client, editor_user, consultat
         (1200, "計画の改定"),
     ]
     assert records[-1].history_user == editor_user
+
+
+def test_a_new_target_is_a_draft_until_an_editor_publishes_it(client, editor_client, consultations):
+    editor_client.post(
+        reverse("admin:indicators_target_add"),
+        {
+            "indicator": consultations.indicator_id,
+            "fiscal_year": "令和元年度",
+            "value": "1000",
+            "direction": "increase",
+            "baseline_fiscal_year": "2017",
+            "baseline_value": "813",
+            "status": "published",  # a crafted field: status is not on the form
+        },
+    )
+    target = Target.objects.get(indicator=consultations.indicator, fiscal_year=2019)
+    assert (target.status, target.baseline_value, target.baseline_fiscal_year) == (
+        "draft",
+        813,
+        2017,
+    )
+    detail = reverse("indicators:detail_json", args=[consultations.indicator.slug])
+    assert client.get(detail).json()["targets"] == []
+    response = editor_client.post(
+        reverse("admin:indicators_target_changelist"),
+        {"action": "publish_selected", "_selected_action": [target.pk]},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.status == "published"
+    assert target.history.first().history_change_reason == "一括操作：目標を公開"
+    caches["pages"].clear()
+    # The newest figure is the baseline itself (FY2017): 0%, nothing expected yet.
+    progress = client.get(detail).json()["progress"]
+    assert (progress["rate"], progress["status"]) == (0, "unknown")
+
+
+def test_a_target_that_contradicts_its_baseline_is_refused_in_japanese(
+    editor_client, consultations
+):
+    response = editor_client.post(
+        reverse("admin:indicators_target_add"),
+        {
+            "indicator": consultations.indicator_id,
+            "fiscal_year": "2019",
+            "value": "500",
+            "direction": "increase",
+            "baseline_fiscal_year": "2017",
+            "baseline_value": "813",
+        },
+    )
+    assert response.status_code == 200
+    assert "目標の方向が基準値と合いません" in response.content.decode()
+    assert not Target.objects.filter(indicator=consultations.indicator).exists()
 
 
 def test_the_results_list_shows_value_unit_and_period_with_filters(editor_client):
@@ -311,3 +370,54 @@ def test_the_list_is_in_report_order_newest_year_first(editor_client):
     rows = list(response.context["cl"].result_list)
     years = [r.fiscal_year for r in rows]
     assert years == sorted(years, reverse=True)
+
+
+def test_rows_under_an_indicator_run_oldest_year_first(editor_client):
+    """A new year's figure goes in the empty row at the end, not over last year's row."""
+    indicator = Indicator.objects.get(slug="p2-platform-registered-projects")
+    page = editor_client.get(reverse("admin:indicators_indicator_change", args=[indicator.pk]))
+    html = page.content.decode()
+    first = re.search(r'name="results-0-fiscal_year"[^>]*value="(\d+)"', html).group(1)
+    second = re.search(r'name="results-1-fiscal_year"[^>]*value="(\d+)"', html).group(1)
+    assert (first, second) == ("2016", "2017")
+
+
+def test_the_indicator_picker_names_the_project_and_measure(editor_client):
+    """Two 「相談件数（件）」 must not look the same."""
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "相談件数",
+            "app_label": "indicators",
+            "model_name": "result",
+            "field_name": "indicator",
+        },
+    )
+    texts = {item["text"] for item in response.json()["results"]}
+    assert "相談件数（件）— 住まいる北海道：結婚サポートセンターの運営" in texts
+    assert (
+        "相談件数（件）— 資源・ひと・経済好循環：ほっかいどう働き方改革支援センターの運営" in texts
+    )
+
+
+def test_two_new_rows_for_one_year_and_breakdown_are_refused_in_the_editors_words(
+    editor_client, consultations
+):
+    url = reverse("admin:indicators_indicator_change", args=[consultations.indicator_id])
+    data = inline_data(editor_client, consultations.indicator)
+    for row in ("1", "2"):
+        data.update(
+            {
+                f"results-{row}-fiscal_year": "2018",
+                f"results-{row}-value": "902",
+                f"results-{row}-period": "fy",
+                f"results-{row}-indicator": consultations.indicator_id,
+            }
+        )
+    data.update({"results-TOTAL_FORMS": "3", "change_reason": "2018年度実績の入力"})
+    response = editor_client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "同じ年度・内訳の行が2つあります" in html
+    assert "重複したデータを修正" not in html  # Django's message, naming fiscal_year and breakdown
+    assert not Result.objects.filter(indicator=consultations.indicator, fiscal_year=2018).exists()

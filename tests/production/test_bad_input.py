@@ -3,7 +3,10 @@
 from urllib.parse import quote
 
 import pytest
+from django.urls import reverse
 
+from indicators.models import Indicator
+from strategy_portal.cache import PAGE_PARAMETERS
 from tests.test_pages import public_urls
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ ODD_VALUES = [
     "\udcff".encode("utf-8", "surrogatepass").decode("latin-1"),
     "../../etc/passwd",
 ]
-PARAMS = ["page", "sort", "project", "fiscal_year", "unit", "q", "edition", "per_page"]
+PARAMS = ["page", "sort", "project", "fiscal_year", "unit", "progress", "q", "edition", "per_page"]
 ODD_PATHS = [
     "/projects/%00/",
     "/projects/%FF%FE/",
@@ -43,11 +46,18 @@ ODD_PATHS = [
 
 def sweep_urls():
     urls = public_urls()
-    # one of each kind is enough for the parameter sweep; every URL gets the plain GET
+    # One of each kind is enough for the parameter sweep (every URL gets the plain
+    # GET): the top-level pages, one detail page of each kind, and the API.
     kinds = {}
     for url in urls:
-        kinds.setdefault(url.rstrip("/").rsplit("/", 1)[0], url)
-    return urls, list(kinds.values())
+        parts = url.strip("/").split("/")
+        kinds.setdefault(parts[0] if len(parts) == 1 else tuple(parts[:-1]), url)
+    indicator = Indicator.objects.first().slug
+    api = [
+        reverse("indicators:detail_csv", args=[indicator]),
+        reverse("indicators:detail_json", args=[indicator]),
+    ]
+    return urls, sorted(set(kinds.values())) + api
 
 
 def test_every_public_url_answers_below_500(client):
@@ -55,6 +65,10 @@ def test_every_public_url_answers_below_500(client):
     for url in urls:
         assert client.get(url).status_code < 500, url
         assert client.head(url).status_code < 500, url
+
+
+def test_the_sweep_covers_every_parameter_the_pages_read():
+    assert set(PAGE_PARAMETERS) <= set(PARAMS)
 
 
 def test_malformed_parameters_never_make_a_5xx(client):
@@ -76,3 +90,51 @@ def test_unsafe_methods_on_public_pages_are_refused_cleanly(client):
     for url in ["/", "/projects/sumairu/", "/indicators/", "/search/"]:
         assert client.post(url).status_code in (403, 405), url
         assert client.put(url).status_code in (403, 405), url
+
+
+HOSTS = [
+    "evil.example",
+    "",
+    "localhost:abc",
+    "a" * 300,
+    "[::1",
+    "host with space",
+    "testserver\x00",
+    "testserver/../",
+    "xn--zckzah.example",
+]
+
+
+def test_a_bad_host_header_answers_400_in_japanese_never_500(client):
+    urls = ["/", "/projects/sumairu/", "/indicators/", "/nothing-here", "/accounts/login/"]
+    for url in urls:
+        client.get(url)  # cached for the right host first
+        for host in HOSTS:
+            response = client.get(url, HTTP_HOST=host)
+            assert response.status_code == 400, (url, host[:20], response.status_code)
+            assert "リクエストが正しくありません" in response.content.decode()
+
+
+COOKIES = [
+    "sessionid=made-up-session-key",
+    "sessionid=" + "x" * 4000,
+    "sessionid=%00%ff",
+    "csrftoken=bogus; sessionid=",
+    "a=b; =; ;; c",
+    "sessionid=\xe3\x81\x82",  # UTF-8 bytes, as WSGI hands them over (latin-1)
+]
+
+
+def test_odd_cookies_never_make_a_5xx(client):
+    for url in ["/", "/projects/sumairu/", "/indicators/", "/indicators/results.json"]:
+        for cookie in COOKIES:
+            response = client.get(url, HTTP_COOKIE=cookie)
+            assert response.status_code == 200, (url, cookie[:30])
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "100000", "abc", "1e3", "", "50.5"])
+def test_per_page_is_bounded(client, value):
+    response = client.get("/indicators/", {"per_page": value})
+    assert response.status_code == 200
+    rows = response.context["table"].page.object_list
+    assert 1 <= len(rows) <= 200

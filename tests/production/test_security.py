@@ -2,10 +2,12 @@
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import page_not_found, server_error
@@ -120,3 +122,93 @@ def test_admin_login_locks_after_repeated_failures(client, django_user_model):
     assert locked.status_code == 429
     assert "ログインが一時的に制限されています" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_every_response_limits_browser_features_and_cross_origin_reads(client):
+    for url in [*sample_urls(), "/nothing-here", "/static/css/site.css"]:
+        response = client.get(url)
+        policy = response["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    cached = client.get("/")
+    assert cached["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_no_internal_cache_header_is_sent(client):
+    for _ in range(2):
+        response = client.get("/projects/sumairu/")
+        assert not [name for name in response.headers if name.lower().startswith("x-page")]
+
+
+def test_error_pages_are_not_kept_by_caches(client):
+    for url in ["/nothing-here", "/indicators/no-such-indicator/"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "no-store" in response["Cache-Control"]
+    assert "no-store" in client.get("/", HTTP_HOST="evil.example")["Cache-Control"]
+
+
+def test_there_is_no_password_reset_by_mail(client, django_user_model, mailoutbox):
+    django_user_model.objects.create_user("hanako", email="hanako@example.jp", password="pw-12345x")
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert (
+        client.post("/accounts/password_reset/", {"email": "hanako@example.jp"}).status_code == 404
+    )
+    assert mailoutbox == []
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (4 * 1024 * 1024))
+    with open(big, "rb") as handle:
+        response = client.post(reverse("admin:login"), {"import_file": handle})
+    assert response.status_code == 413
+    assert "送信データが大きすぎます" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def deploy_check(**env):
+    """`manage.py check --deploy --fail-level WARNING` as `make serve` runs it."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    environment.update(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "portal.example.jp",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_serve_starts_when_the_operator_turns_the_https_redirect_off():
+    run = deploy_check(DJANGO_SECURE_SSL_REDIRECT="0")
+    assert run.returncode == 0, run.stderr
+    output = run.stdout + run.stderr
+    assert "security.W008 is silenced: DJANGO_SECURE_SSL_REDIRECT=0" in output
+    assert "(1 silenced)" in output  # only that one
+
+
+def test_deploy_checks_still_fail_on_what_the_operator_did_not_opt_out_of():
+    run = deploy_check(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECRET_KEY="too-short")
+    assert run.returncode != 0
+    assert "security.W009" in run.stderr  # the weak key still stops `make serve`
+    assert "security.W008 is silenced" in run.stdout + run.stderr
+
+
+def test_an_https_redirect_left_unset_is_still_required():
+    from strategy_portal import settings as portal_settings
+
+    assert "DJANGO_SECURE_SSL_REDIRECT" not in os.environ or portal_settings.SECURE_SSL_REDIRECT
+    assert "security.W008" not in portal_settings.SILENCED_SYSTEM_CHECKS

@@ -2,6 +2,7 @@
 
 import re
 
+import brotli
 import plotly.offline
 import pytest
 from django.conf import settings
@@ -30,16 +31,37 @@ def production_static(settings, tmp_path):
     return Client()  # a new handler: whitenoise scans the new STATIC_ROOT
 
 
+def plotly_url(html):
+    """plotly.js as the page names it for charts.js to fetch when a chart is needed."""
+    return re.search(r'data-plotly="(/static/vendor/plotly/plotly-basic-[^"]+\.js)"', html).group(1)
+
+
 def test_pages_link_hashed_files_served_compressed_and_immutable(production_static):
     html = production_static.get("/projects/kitanomegumi/").content.decode()
-    script = re.search(r'src="(/static/vendor/plotly/plotly-basic-[^"]+\.js)"', html).group(1)
+    script = plotly_url(html)
     assert re.search(r"\.[0-9a-f]{12}\.js$", script), script
+    assert f'src="{script}"' not in html  # not loaded with the page
     response = production_static.get(script, HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     assert "immutable" in response["Cache-Control"]
     size = int(response["Content-Length"])
     assert size < 450_000, size  # 1.19 MB on disk, ~0.4 MB on the wire
+
+
+def test_brotli_is_served_to_a_browser_that_accepts_it(production_static):
+    html = production_static.get("/projects/kitanomegumi/").content.decode()
+    script = plotly_url(html)
+    gzipped = production_static.get(script, HTTP_ACCEPT_ENCODING="gzip")
+    br = production_static.get(script, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert br.status_code == 200
+    assert br["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in br["Vary"]
+    assert int(br["Content-Length"]) < 0.9 * int(gzipped["Content-Length"])
+    body = b"".join(br.streaming_content)
+    assert brotli.decompress(body).startswith(b"/**")  # plotly.js's banner
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html).group(1)
+    assert production_static.get(stylesheet, HTTP_ACCEPT_ENCODING="br")["Content-Encoding"] == "br"
 
 
 def test_favicon_redirects_to_the_hashed_icon(production_static):

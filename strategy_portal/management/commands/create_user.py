@@ -24,13 +24,15 @@ from django.db import transaction
 
 ROLES = {
     "editor": "編集者（管理画面で実績を入力・公開）",
+    "report_editor": "報告書の編集者（管理画面で次の版の本文を作成・公開）",
     "staff": "職員（ログインして下書きを含めて閲覧のみ）",
 }
+ADMIN_ROLES = ("editor", "report_editor")  # these sign in to /admin/
 PASSWORD_ENV = "DJANGO_USER_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = "役割（editor: 編集者 / staff: 職員）を指定してユーザーを作ります。"
+    help = "役割（editor: 編集者 / report_editor: 報告書の編集者 / staff: 職員）を指定してユーザーを作ります。"
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="ログイン名")
@@ -76,13 +78,13 @@ class Command(BaseCommand):
                 user = User.objects.create_user(username, email=email, password=password)
             elif email:
                 user.email = email
-            user.is_staff = role == "editor"
+            user.is_staff = role in ADMIN_ROLES
             user.is_superuser = False
             user.save()
             user.groups.remove(*groups.values())
             user.groups.add(groups[role])
 
-        where = "/admin/" if role == "editor" else "/accounts/login/"
+        where = "/admin/" if role in ADMIN_ROLES else "/accounts/login/"
         self.stdout.write(
             self.style.SUCCESS(
                 f"ユーザー「{username}」を{ROLES[role]}にしました。{where} からログインできます。"

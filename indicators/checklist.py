@@ -1,0 +1,49 @@
+"""What is left to do this year: the editors' checklist (admin index and 未入力の指標)."""
+
+from dataclasses import dataclass
+
+from projects.models import Edition
+
+from .models import Indicator, Result, Target
+
+
+@dataclass
+class Checklist:
+    fiscal_year: int | None
+    edition: object
+    indicators: int
+    entered: int
+    missing: list  # indicators with no figure for the fiscal year
+    draft_results: int
+    draft_targets: int
+
+    @property
+    def missing_count(self):
+        return len(self.missing)
+
+
+def current_results_year():
+    """The results year of the edition being prepared: the newest edition, drafts included."""
+    edition = Edition.objects.latest_first().first()
+    return (edition.results_fiscal_year if edition else None), edition
+
+
+def checklist(*, fiscal_year=None) -> Checklist:
+    year, edition = current_results_year()
+    if fiscal_year is not None:
+        year = fiscal_year
+    entered = Indicator.objects.filter(results__fiscal_year=year).distinct()
+    missing = list(
+        Indicator.objects.exclude(pk__in=entered.values("pk"))
+        .select_related("measure__category__section__theme__project")
+        .order_by("measure__category__section__theme__project__number", "measure__order", "order")
+    )
+    return Checklist(
+        fiscal_year=year,
+        edition=edition,
+        indicators=Indicator.objects.count(),
+        entered=entered.count(),
+        missing=missing,
+        draft_results=Result.objects.filter(status=Result.Status.DRAFT).count(),
+        draft_targets=Target.objects.filter(status=Target.Status.DRAFT).count(),
+    )

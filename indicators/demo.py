@@ -1,0 +1,141 @@
+"""Invented figures and targets for a demonstration copy of the database.
+
+Every demo figure's source is DEMO_SOURCE (it shows wherever the figure does,
+downloads included) and belongs to no report; the DemoMarker row marks the
+whole database. Deterministic for a given seed.
+"""
+
+import datetime
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+
+from .models import DemoMarker, Indicator, Result, Target
+from .series import group_series
+
+DEMO_SOURCE = "デモデータ（架空の数値。実際の統計ではありません）"
+DEMO_NOTE = "demo_years が作成したデモデータ（架空の数値）"
+# Indicators whose figures the strategy wants lower (転出超過数).
+DECREASING_UNITS_HINT = ("転出超過",)
+
+
+class DemoRefused(Exception):
+    pass
+
+
+def _shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _round(value: Decimal, template) -> Decimal:
+    """Counts stay whole; rates (no unit, decimals in the seed) keep two decimals;
+    approximate figures are rounded to hundreds as the report rounds them."""
+    if template.approximate:
+        return (value / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 100
+    if template.value != template.value.to_integral_value():
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _decreasing(indicator) -> bool:
+    return any(hint in indicator.name for hint in DECREASING_UNITS_HINT)
+
+
+def _next_figure(template, year: int, value: Decimal) -> Result:
+    shift = year - template.fiscal_year
+    figure = Result(
+        indicator_id=template.indicator_id,
+        edition=None,
+        source=DEMO_SOURCE,
+        fiscal_year=year,
+        value=value,
+        period=template.period,
+        approximate=template.approximate,
+        qualifier=template.qualifier,
+        denominator=template.denominator,
+        denominator_label=template.denominator_label,
+        breakdown=template.breakdown,
+        order=template.order,
+        status=Result.Status.PUBLISHED,
+    )
+    if template.period == "span":
+        # The report's spans run from one start date: each year's span is longer (cumulative).
+        figure.period_start = template.period_start
+        figure.period_end = _shift_year(template.period_end, shift)
+    elif template.period in ("as_of", "month"):
+        figure.period_end = _shift_year(template.period_end, shift)
+    return figure
+
+
+def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[int, int]:
+    """Add demo figures up to `last_year` and a target for every indicator.
+
+    Refuses (DemoRefused) on a database without the demo marker unless `force`.
+    Running again replaces the earlier demo figures; real ones are never touched.
+    """
+    if not force and not DemoMarker.objects.exists():
+        raise DemoRefused(
+            "このデータベースにはデモデータの目印がありません。実際のデータに架空の数値が"
+            "混ざらないよう、コピーしたデータベースで --force を付けて実行してください。"
+        )
+    rng = random.Random(seed)
+    with transaction.atomic():
+        if not DemoMarker.objects.exists():
+            DemoMarker.objects.create(note=DEMO_NOTE)
+        Result.objects.filter(edition__isnull=True, source=DEMO_SOURCE).delete()
+        Target.objects.filter(note=DEMO_NOTE).delete()
+        figures, targets = [], []
+        for indicator in Indicator.objects.prefetch_related("results").order_by("pk"):
+            series_list = group_series(indicator.results.all())
+            decreasing = _decreasing(indicator)
+            for index, series in enumerate(series_list):
+                template = series.results[-1]
+                is_rate = template.value != template.value.to_integral_value()
+                low, high = (0.88, 0.99) if decreasing else (0.97, 1.14)
+                if is_rate:
+                    low, high = 0.985, 1.012  # rates (合計特殊出生率) move slowly
+                growth = Decimal(str(rng.uniform(low, high)))
+                value = Decimal(template.value)
+                start = max(first_year, template.fiscal_year + 1)
+                for year in range(start, last_year + 1):
+                    noise = Decimal(1 if is_rate else str(rng.uniform(0.96, 1.04)))
+                    value = value * growth * noise
+                    if template.denominator is not None:
+                        value = min(value, Decimal(template.denominator))
+                    figure = _next_figure(template, year, _round(value, template))
+                    figure.provisional = year == last_year
+                    figures.append(figure)
+                if index == 0:
+                    targets.append(_target(indicator, template, last_year, decreasing, rng))
+        Result.objects.bulk_create(figures)
+        Target.objects.bulk_create(targets)
+    return len(figures), len(targets)
+
+
+def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Target:
+    """A goal two years after the demo figures end; two in three have a baseline."""
+    base = Decimal(template.value)
+    factor = Decimal(str(rng.uniform(0.6, 0.85) if decreasing else rng.uniform(1.15, 1.5)))
+    value = _round(base * factor, template)
+    if template.denominator is not None:
+        value = min(value, Decimal(template.denominator))
+    if value == base:
+        value = base + (-1 if decreasing else 1)
+    with_baseline = rng.random() < 2 / 3
+    return Target(
+        indicator=indicator,
+        breakdown=template.breakdown,
+        fiscal_year=last_year + 2,
+        value=value,
+        baseline_value=base if with_baseline else None,
+        baseline_fiscal_year=template.fiscal_year if with_baseline else None,
+        direction=Target.Direction.DECREASE if decreasing else Target.Direction.INCREASE,
+        status=Target.Status.PUBLISHED,
+        note=DEMO_NOTE,
+    )

@@ -1,0 +1,111 @@
+"""The report's text in the admin: measures with bullets typed one per line, and a reason."""
+
+from django import forms
+
+from .models import Category, Measure
+
+REASON_MAX_LENGTH = 100
+REASON_ADDED = "管理画面で新規登録"
+SUB_ITEM_INDENT = (" ", "\t", "\u3000")  # an indented line is an item of the line above
+
+
+def bullets_to_text(bullets) -> str:
+    lines = []
+    for item in bullets or []:
+        if isinstance(item, dict):
+            lines.append(item.get("text", ""))
+            lines += [f"　{sub}" for sub in item.get("items", [])]
+        else:
+            lines.append(str(item))
+    return "\n".join(lines)
+
+
+def text_to_bullets(text: str) -> list:
+    """One item per line; an indented line (space or full-width space) belongs to the one above."""
+    bullets = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if raw.startswith(SUB_ITEM_INDENT) and bullets:
+            last = bullets[-1]
+            if not isinstance(last, dict):
+                last = bullets[-1] = {"text": last, "items": []}
+            last["items"].append(line)
+        else:
+            bullets.append(line)
+    return bullets
+
+
+class ReportTextForm(forms.ModelForm):
+    """A 変更理由 is required when the text of a published edition changes (history keeps it)."""
+
+    change_reason = forms.CharField(
+        label="変更理由",
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text="公開済みの版の本文を直すときは必須です（例：誤字の訂正）。履歴に残ります。",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    def edition(self):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        edition = self.edition()
+        published = edition is not None and not edition.is_draft
+        if (
+            published
+            and self.instance.pk
+            and self.has_changed()
+            and not cleaned.get("change_reason")
+        ):
+            self.add_error(
+                "change_reason",
+                f"{edition.year}年版は公開済みです。本文を直す理由を入力してください。",
+            )
+        return cleaned
+
+    def reason_text(self) -> str:
+        return self.cleaned_data.get("change_reason") or REASON_ADDED
+
+
+class MeasureForm(ReportTextForm):
+    bullets_text = forms.CharField(
+        label="箇条書き",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text="1行に1項目。行頭を字下げ（スペースまたは全角スペース）すると、上の項目の小項目になります。",
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["category", "order", "title", "body", "funding_note", "municipalities", "note"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bullets_text"].initial = bullets_to_text(self.instance.bullets)
+
+    def edition(self):
+        category = self.cleaned_data.get("category") or (
+            self.instance.category if self.instance.category_id else None
+        )
+        return category.section.edition if category else None
+
+    def save(self, commit=True):
+        self.instance.bullets = text_to_bullets(self.cleaned_data.get("bullets_text"))
+        return super().save(commit)
+
+
+class CategoryForm(ReportTextForm):
+    class Meta:
+        model = Category
+        fields = ["section", "parent", "order", "title", "lead", "note"]
+
+    def edition(self):
+        section = self.cleaned_data.get("section") or (
+            self.instance.section if self.instance.section_id else None
+        )
+        return section.edition if section else None

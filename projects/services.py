@@ -1,0 +1,110 @@
+"""Write paths for the report's editions: the next year's draft, and publishing it."""
+
+import datetime
+
+from django.db import transaction
+
+from .models import Category, Edition, Measure, Section
+
+REASON_STARTED = "前の版をもとに作成"
+REASON_PUBLISHED = "版を公開"
+
+
+class EditionError(Exception):
+    """An edition action that cannot be done; the message is for the editor (Japanese)."""
+
+
+def _next_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _moved_on(text: str, edition: Edition) -> str:
+    """「…2018年度の推進方向」 → 「…2019年度の推進方向」: the edition's own years, one on."""
+    for year in sorted({edition.direction_fiscal_year, edition.results_fiscal_year}, reverse=True):
+        text = text.replace(f"{year}年度", f"{year + 1}年度")
+    return text
+
+
+def _mark(obj, reason, user):
+    obj._change_reason = reason
+    if user is not None and user.is_authenticated:
+        obj._history_user = user
+
+
+@transaction.atomic
+def start_next_edition(edition: Edition, *, user=None) -> Edition:
+    """A draft copy of `edition` for the next year, for editors to rewrite.
+
+    Every section, heading and measure is copied (titles, bodies, bullets,
+    funding notes, captions, order, municipalities); the edition's years move
+    on by one, so its 推進方向 section reads 「20XX年度の推進方向」 for the next
+    year, pre-filled with this year's text. Each copied measure remembers the
+    measure it continues (`carried_from`) and the first of its line
+    (`origin`), which keeps the indicators: the new page's charts show every
+    year so far.
+    """
+    year = edition.year + 1
+    if Edition.objects.filter(year=year).exists():
+        raise EditionError(f"{year}年版はすでにあります。同じ年の版は1つだけ作れます。")
+    new = Edition(
+        strategy=edition.strategy,
+        year=year,
+        title=_moved_on(edition.title, edition),
+        document_number=edition.document_number,
+        published_on=_next_year(edition.published_on),
+        publisher=edition.publisher,
+        direction_fiscal_year=edition.direction_fiscal_year + 1,
+        results_fiscal_year=edition.results_fiscal_year + 1,
+        tagline=edition.tagline,
+        status=Edition.Status.DRAFT,
+    )
+    _mark(new, REASON_STARTED, user)
+    new.save()
+    sections = Section.objects.filter(edition=edition).order_by("pk")
+    for section in sections:
+        categories = list(Category.objects.filter(section=section).order_by("parent_id", "order"))
+        old_section_pk = section.pk
+        section.pk = None
+        section.edition = new
+        section.save()
+        copies = {}
+        for category in sorted(categories, key=lambda c: c.parent_id is not None):
+            old_pk = category.pk
+            category.pk = None
+            category.section = section
+            category.parent = copies.get(category.parent_id)
+            category.save()
+            copies[old_pk] = category
+        measures = Measure.objects.filter(category__section_id=old_section_pk).prefetch_related(
+            "municipalities"
+        )
+        for measure in measures:
+            places = list(measure.municipalities.all())
+            origin = measure.origin_id or measure.pk
+            carried = measure.pk
+            measure.pk = None
+            measure.category = copies[measure.category_id]
+            measure.carried_from_id = carried
+            measure.origin_id = origin
+            measure.save()
+            measure.municipalities.set(places)
+    return new
+
+
+@transaction.atomic
+def publish_edition(edition: Edition, *, user=None) -> bool:
+    """Make a draft edition public; False when it already was."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if not edition.is_draft:
+        return False
+    if not edition.sections.exists():
+        raise EditionError(
+            f"{edition.year}年版には内容がありません。内容を入れてから公開してください。"
+        )
+    edition.status = Edition.Status.PUBLISHED
+    _mark(edition, REASON_PUBLISHED, user)
+    edition.save()
+    return True

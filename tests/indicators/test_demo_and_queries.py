@@ -1,0 +1,136 @@
+"""demo_years, and query counts that stay put with 20 years of results and targets."""
+
+import pytest
+from django.core.cache import caches
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.demo import DEMO_SOURCE
+from indicators.models import DemoMarker, Indicator, Result, Target
+from projects.models import Project
+
+from ..test_pages import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_years_refuses_a_database_without_the_demo_marker():
+    before = Result.objects.count()
+    with pytest.raises(CommandError, match="--force"):
+        call_command("demo_years")
+    assert Result.objects.count() == before and not DemoMarker.objects.exists()
+
+
+def test_demo_years_fills_every_indicator_marked_as_demo_and_can_run_again(client, capsys):
+    real = set(Result.objects.values_list("pk", "value"))
+    call_command("demo_years", "--force")
+    demo = Result.objects.filter(source=DEMO_SOURCE)
+    assert demo.exists() and not demo.filter(edition__isnull=False).exists()
+    # FY2018–FY2022 (calendar-year statistics, last reported for 2016, from 2017)
+    assert set(demo.values_list("fiscal_year", flat=True)) <= set(range(2017, 2023))
+    assert demo.filter(fiscal_year=2018).exists() and demo.filter(provisional=True).exists()
+    for indicator in Indicator.objects.all():
+        assert indicator.results.filter(fiscal_year=2022).exists(), indicator.slug
+        assert indicator.targets.filter(status="published").exists(), indicator.slug
+    count = Result.objects.count()
+    call_command("demo_years")  # the marker is there now: no --force needed, nothing doubles
+    assert Result.objects.count() == count
+    assert real <= set(Result.objects.values_list("pk", "value"))  # real figures untouched
+    text = page_text(client.get(reverse("projects:detail", args=["sumairu"])))
+    assert "デモ環境" in text and "デモデータ" in text
+    assert "デモ環境" in page_text(client.get(reverse("indicators:list")))
+
+
+def test_without_demo_data_there_is_no_demo_banner(client):
+    assert "デモ環境" not in page_text(client.get(reverse("projects:home")))
+
+
+@pytest.fixture
+def targets_for_every_indicator():
+    """A published goal with a baseline and a milestone for every indicator's first series."""
+    targets = []
+    for indicator in Indicator.objects.prefetch_related("results"):
+        first = min(indicator.results.all(), key=lambda r: (r.order, r.fiscal_year))
+        base = first.value
+        targets += [
+            Target(
+                indicator=indicator,
+                breakdown=first.breakdown,
+                fiscal_year=2030,
+                value=base * 2 + 1,
+                baseline_value=base,
+                baseline_fiscal_year=1990,
+                status="published",
+            ),
+            Target(
+                indicator=indicator,
+                breakdown=first.breakdown,
+                fiscal_year=2025,
+                value=base * 2,
+                status="published",
+            ),
+        ]
+    Target.objects.bulk_create(targets)
+
+
+def twenty_years():
+    extra = []
+    firsts = {}
+    for result in Result.objects.order_by("fiscal_year"):
+        firsts.setdefault((result.indicator_id, result.breakdown), result)
+    for result in firsts.values():
+        for year in range(1995, 2014):
+            extra.append(
+                Result(
+                    indicator_id=result.indicator_id,
+                    edition_id=result.edition_id,
+                    fiscal_year=year,
+                    value=result.value,
+                    breakdown=result.breakdown,
+                    status="published",
+                    order=result.order,
+                )
+            )
+    Result.objects.bulk_create(extra)
+
+
+def pages():
+    urls = [
+        reverse("projects:home"),
+        reverse("indicators:list"),
+        reverse("indicators:list") + "?progress=on_track",
+        reverse("indicators:results_csv"),
+        reverse("indicators:results_json"),
+    ]
+    urls += [p.get_absolute_url() for p in Project.objects.all()]
+    for slug in ("p2-mirai-challenge-grants", "p5-total-fertility-rate"):
+        urls += [
+            reverse("indicators:detail", args=[slug]),
+            reverse("indicators:detail_json", args=[slug]),
+        ]
+    return urls
+
+
+def query_counts(client):
+    """Queries of an uncached render of each page."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    counts = {}
+    for url in pages():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(queries)
+    return counts
+
+
+def test_query_counts_are_the_same_with_20_years_of_results_and_targets(
+    client, targets_for_every_indicator
+):
+    """Cards, charts, progress and downloads read results and targets in bulk: no N+1."""
+    once = query_counts(client)
+    twenty_years()
+    assert Result.objects.filter(fiscal_year=1995).exists()
+    assert query_counts(client) == once
+    assert max(once.values()) <= 11, once

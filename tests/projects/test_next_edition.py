@@ -1,0 +1,134 @@
+"""The yearly round: next year's edition as a draft copy, previewed by staff, then published."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.models import Indicator, Result
+from projects import services
+from projects.models import Category, Edition, Measure, Section
+
+from ..test_pages import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh():
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+
+
+@pytest.fixture
+def draft():
+    return services.start_next_edition(Edition.objects.get(year=2018))
+
+
+def test_the_next_edition_is_a_draft_copy_with_the_years_moved_on(draft):
+    old = Edition.objects.get(year=2018)
+    assert (draft.year, draft.status, draft.direction_fiscal_year, draft.results_fiscal_year) == (
+        2019,
+        "draft",
+        2019,
+        2018,
+    )
+    assert "2019年度の推進方向" in draft.title and draft.direction_heading == "2019年度の推進方向"
+    for model, path in (
+        (Section, "edition"),
+        (Category, "section__edition"),
+        (Measure, "category__section__edition"),
+    ):
+        assert (
+            model.objects.filter(**{path: draft}).count()
+            == model.objects.filter(**{path: old}).count()
+        )
+    old_measure = Measure.objects.get(
+        category__section__edition=old, title="結婚サポートセンターの運営"
+    )
+    new_measure = Measure.objects.get(category__section__edition=draft, title=old_measure.title)
+    assert (new_measure.body, new_measure.bullets, new_measure.order) == (
+        old_measure.body,
+        old_measure.bullets,
+        old_measure.order,
+    )
+    assert new_measure.carried_from == old_measure and new_measure.origin == old_measure
+    assert list(new_measure.municipalities.all()) == list(old_measure.municipalities.all())
+    assert draft.history.first().history_change_reason == services.REASON_STARTED
+
+
+def test_a_second_copy_of_the_same_year_is_refused(draft):
+    with pytest.raises(services.EditionError, match="2019年版はすでにあります"):
+        services.start_next_edition(Edition.objects.get(year=2018))
+
+
+def test_visitors_see_nothing_of_a_draft_edition(client, staff_client, draft):
+    url = reverse("projects:detail", args=["sumairu"])
+    home = page_text(client.get(reverse("projects:home")))
+    assert "2018年度の推進方向" in home and "2019年度" not in home
+    page = page_text(client.get(url))
+    assert "2018年度の推進方向" in page and "2019年" not in page
+    assert client.get(url, {"edition": "2019"}).status_code == 404
+    assert "2019" not in page_text(client.get(reverse("projects:search"), {"q": "結婚"}))
+    # Staff preview the draft by its year, clearly marked; the default stays 2018.
+    assert "2018年度の推進方向" in page_text(staff_client.get(url))
+    preview = page_text(staff_client.get(url, {"edition": "2019"}))
+    assert "下書きの版" in preview and "2019年度の推進方向" in preview
+
+
+def test_figures_of_a_draft_edition_wait_for_the_edition(client, staff_client, draft):
+    indicator = Indicator.objects.get(slug="p1-marriage-support-consultations")
+    Result.objects.create(
+        indicator=indicator, edition=draft, fiscal_year=2018, value=845, status="published"
+    )
+    json_url = reverse("indicators:detail_json", args=[indicator.slug])
+    assert [r["fiscal_year"] for r in client.get(json_url).json()["results"]] == [2017]
+    assert "845件" not in page_text(client.get(reverse("projects:detail", args=["sumairu"])))
+    services.publish_edition(draft)
+    fresh()
+    assert [r["fiscal_year"] for r in client.get(json_url).json()["results"]] == [2017, 2018]
+    page = page_text(client.get(reverse("projects:detail", args=["sumairu"])))
+    # The new edition's measure keeps its indicator's history: FY2017 and FY2018.
+    assert "2019年度の推進方向" in page and "845件" in page and "前年度比 +32件" in page
+    old = page_text(client.get(reverse("projects:detail", args=["sumairu"]), {"edition": "2018"}))
+    assert "2018年度の推進方向" in old and "2019年度の推進方向" not in old
+
+
+def test_publishing_asks_for_confirmation_and_is_recorded(admin_client_, client, draft):
+    changelist = reverse("admin:projects_edition_changelist")
+    action = {"action": "publish_editions", "_selected_action": [draft.pk]}
+    confirm = admin_client_.post(changelist, action)
+    assert confirm.status_code == 200 and "版の公開の確認" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft
+    done = admin_client_.post(changelist, {**action, "confirm": "yes"})
+    assert done.status_code == 302
+    draft.refresh_from_db()
+    assert not draft.is_draft
+    assert draft.history.first().history_change_reason == services.REASON_PUBLISHED
+    fresh()
+    assert "2019年度の推進方向" in page_text(client.get(reverse("projects:home")))
+
+
+def test_the_admin_action_makes_the_next_edition(admin_client_):
+    response = admin_client_.post(
+        reverse("admin:projects_edition_changelist"),
+        {"action": "start_next_edition", "_selected_action": [Edition.objects.get(year=2018).pk]},
+        follow=True,
+    )
+    assert "下書きの2019年版を作成しました" in response.content.decode()
+    assert Edition.objects.get(year=2019).is_draft
+
+
+def test_project_page_queries_stay_pinned_with_three_editions(client, staff_client):
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("projects:detail", args=["sumairu"]))
+    second = services.start_next_edition(Edition.objects.get(year=2018))
+    services.publish_edition(second)
+    third = services.start_next_edition(second)
+    services.publish_edition(third)
+    fresh()
+    with CaptureQueriesContext(connection) as three:
+        page = page_text(client.get(reverse("projects:detail", args=["sumairu"])))
+    assert "2020年度の推進方向" in page and "813件" in page
+    assert len(three) == len(one)
