@@ -44,8 +44,9 @@ def page_types() -> list[PageType]:
         PageType("市町村一覧", reverse("municipalities:list")),
         PageType("振興局", reverse("municipalities:subprefecture", args=["hidaka"])),
         PageType("市町村", reverse("municipalities:detail", args=["016071"])),
-        PageType("連携地域と地図", reverse("municipalities:areas"), charts=1),
-        PageType("連携地域", reverse("municipalities:area", args=["tongari-road"]), charts=1),
+        # Boundary maps are [data-map], not charts: tests/browser/test_maps.py draws them.
+        PageType("連携地域と地図", reverse("municipalities:areas")),
+        PageType("連携地域", reverse("municipalities:area", args=["tongari-road"])),
         PageType("検索結果", reverse("projects:search") + "?q=相談"),
         PageType("検索（語なし）", reverse("projects:search")),
         PageType("このサイトについて", reverse("projects:about")),
