@@ -51,8 +51,11 @@ def test_axe_finds_no_violation_on_any_page_type(site, page):
 # --- keyboard ---------------------------------------------------------------
 
 FOCUSABLE = """() => [...document.querySelectorAll(
-  'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex="-1"])'
+  'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea, details > summary, [tabindex]:not([tabindex="-1"])'
 )].filter(e => {
+  // inside a closed <details>, only its <summary> can take the focus
+  const closed = e.closest('details:not([open])');
+  if (closed && !(e.tagName === 'SUMMARY' && e.parentElement === closed)) return false;
   const style = getComputedStyle(e);
   const box = e.getBoundingClientRect();
   return style.visibility !== 'hidden' && style.display !== 'none' && (box.width > 0 || box.height > 0);
