@@ -22,12 +22,19 @@ def roles():
     """The groups the data migrations make (a transactional test's flush removes them)."""
     from django.apps import apps
 
-    for module, function in (
-        ("indicators.migrations.0002_roles", "create_roles"),
-        ("indicators.migrations.0006_editors_delete_draft_results", "grant"),
-        ("projects.migrations.0004_report_editor_role", "create_role"),
-    ):
-        getattr(importlib.import_module(module), function)(apps, None)
+    # The migrations' functions toggle `models_module` on the app configs they are
+    # given; with the live registry that must be put back (dumpdata skips an app without).
+    modules = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        for module, function in (
+            ("indicators.migrations.0002_roles", "create_roles"),
+            ("indicators.migrations.0006_editors_delete_draft_results", "grant"),
+            ("projects.migrations.0004_report_editor_role", "create_role"),
+        ):
+            getattr(importlib.import_module(module), function)(apps, None)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = modules[config.label]
 
 
 @pytest.fixture
