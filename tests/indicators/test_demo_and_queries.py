@@ -11,6 +11,7 @@ from indicators.demo import DEMO_SOURCE
 from indicators.models import DemoMarker, Indicator, Result, Target
 from projects.models import Project
 
+from ..test_dashboard import twenty_times_the_data  # noqa: F401  (a fixture)
 from ..test_pages import page_text
 
 pytestmark = pytest.mark.django_db
@@ -75,27 +76,6 @@ def targets_for_every_indicator():
     Target.objects.bulk_create(targets)
 
 
-def twenty_years():
-    extra = []
-    firsts = {}
-    for result in Result.objects.order_by("fiscal_year"):
-        firsts.setdefault((result.indicator_id, result.breakdown), result)
-    for result in firsts.values():
-        for year in range(1995, 2014):
-            extra.append(
-                Result(
-                    indicator_id=result.indicator_id,
-                    edition_id=result.edition_id,
-                    fiscal_year=year,
-                    value=result.value,
-                    breakdown=result.breakdown,
-                    status="published",
-                    order=result.order,
-                )
-            )
-    Result.objects.bulk_create(extra)
-
-
 def pages():
     urls = [
         reverse("projects:home"),
@@ -126,11 +106,11 @@ def query_counts(client):
 
 
 def test_query_counts_are_the_same_with_20_years_of_results_and_targets(
-    client, targets_for_every_indicator
+    client, targets_for_every_indicator, request
 ):
     """Cards, charts, progress and downloads read results and targets in bulk: no N+1."""
     once = query_counts(client)
-    twenty_years()
+    request.getfixturevalue("twenty_times_the_data")
     assert Result.objects.filter(fiscal_year=1995).exists()
     assert query_counts(client) == once
     assert max(once.values()) <= 11, once
