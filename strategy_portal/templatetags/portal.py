@@ -3,8 +3,7 @@
 import re
 
 from django import template
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 from strategy_portal import display
 
@@ -19,16 +18,15 @@ register.filter("man", display.format_man)
 ENGLISH_PHRASE = re.compile(r"[A-Za-z][\w'’!?,-]*(?:[ .]+[A-Za-z][\w'’!?,-]*)+\.?", re.ASCII)
 
 
-@register.filter(needs_autoescape=True)
-def mark_english(text, autoescape=True):
+@register.filter
+def mark_english(text):
     """Japanese text with its English phrases in <span lang="en">, so that screen
-    readers switch voice (language of parts, JIS X 8341-3 3.1.2)."""
-    escape = conditional_escape if autoescape else str
+    readers switch voice (language of parts, JIS X 8341-3 3.1.2). Every piece of
+    the text is escaped by format_html; only the spans are markup."""
     text = str(text or "")
-    parts, position = [], 0
+    pieces, position = [], 0
     for match in ENGLISH_PHRASE.finditer(text):
-        parts += [escape(text[position : match.start()]), '<span lang="en">']
-        parts += [escape(match.group()), "</span>"]
+        pieces.append((text[position : match.start()], match.group()))
         position = match.end()
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))
+    marked = format_html_join("", '{}<span lang="en">{}</span>', pieces)
+    return format_html("{}{}", marked, text[position:])
