@@ -54,10 +54,7 @@ class ResultFilter(django_filters.FilterSet):
         candidates = queryset.filter(indicator__in=targets.values("indicator"))
         matching = []
         for result in candidates:
-            goals = progress.goals_from(result.indicator.targets.all())
-            figure = progress.assess_result(
-                goals, result, plan_start_year=result.indicator.plan_start_year
-            )
+            figure = progress.of_result(result)
             if figure is not None and figure.status == value:
                 matching.append(result.pk)
         return queryset.filter(pk__in=matching)

@@ -205,6 +205,13 @@ def assess_result(goals: dict, result, *, plan_start_year=None) -> Progress | No
     return assess(goal, result.value, result.fiscal_year, plan_start_year=plan_start_year)
 
 
+def of_result(result) -> Progress | None:
+    """The progress of a result whose indicator's visible targets were prefetched."""
+    indicator = result.indicator
+    goals = goals_from(indicator.targets.all())
+    return assess_result(goals, result, plan_start_year=indicator.plan_start_year)
+
+
 def rule() -> dict:
     """The thresholds, for the page that explains the rule."""
     return {

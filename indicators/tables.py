@@ -60,10 +60,7 @@ class ResultTable(tables.Table):
 
     def render_progress(self, record):
         """How far this figure has come towards its target (the indicator's targets are prefetched)."""
-        goals = progress.goals_from(record.indicator.targets.all())
-        figure = progress.assess_result(
-            goals, record, plan_start_year=record.indicator.plan_start_year
-        )
+        figure = progress.of_result(record)
         if figure is None:
             return "—"
         return render_to_string(
