@@ -28,7 +28,7 @@ stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true;
 trap stop EXIT
 for _ in $(seq 50); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/v1/openapi.json" && break; sleep 0.2; done
 status=0
-timeout "$SECONDS_MAX" .venv/bin/st run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+timeout "$SECONDS_MAX" .venv/bin/st --config-file tools/schemathesis.toml run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   --url "http://127.0.0.1:$PORT" --checks all --max-examples "$EXAMPLES" \
   --request-timeout 10 --workers 2 --no-color --generation-database none \
   --report json --report-dir "$WORK/report" | tee "$WORK/st.log" || status=$?
