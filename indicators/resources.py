@@ -23,6 +23,7 @@ import re
 import time
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.html import format_html
 from import_export import fields, resources, widgets
 
 from projects.models import Edition
@@ -55,6 +56,41 @@ def unescape_formula(text: str) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+class PreviewCell:
+    """One cell of the import preview: the stored value and the value the file brings.
+
+    Shown as values, not as a character diff: 845 → 852, never 8~~4~~5<u>2</u>.
+    """
+
+    def __init__(self, old, new, *, adding):
+        self.old = "" if old is None else str(old)
+        self.new = "" if new is None else str(new)
+        self.changed = not adding and self.old != self.new
+
+    def __str__(self):
+        if not self.changed:
+            return self.new
+        return format_html(
+            '<del><span class="visually-hidden">変更前：</span>{}</del>'
+            ' <span aria-hidden="true">→</span> '
+            '<ins><span class="visually-hidden">変更後：</span>{}</ins>',
+            self.old or "（空欄）",
+            self.new or "（空欄）",
+        )
+
+    __html__ = __str__
+
+
+class PreviewDiff(resources.Diff):
+    """The preview's cells, old → new per cell (import-export's Diff diffs characters)."""
+
+    def as_html(self):
+        return [
+            PreviewCell(old, new, adding=self.new)
+            for old, new in zip(self.left, self.right, strict=True)
+        ]
 
 
 class ImportFileError(Exception):
@@ -303,6 +339,9 @@ class ResultResource(resources.ModelResource):
                 self.preview_state = json.loads(form.cleaned_data["preview_state"] or "{}")
             except ValueError:
                 self.preview_state = {}
+
+    def get_diff_class(self):
+        return PreviewDiff
 
     # Export ------------------------------------------------------------------------
 

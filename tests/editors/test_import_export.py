@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -85,6 +86,29 @@ def test_a_csv_updates_a_published_figure_which_shows_at_once(
     assert consultations.history.first().history_change_reason == "CSVインポート: fix.csv"
     page = client.get("/projects/sumairu/").content.decode()
     assert "8,137" in page
+
+
+def test_the_preview_shows_each_changed_cell_as_old_then_new_value(
+    editor_client, tmp_path, consultations
+):
+    """845 → 852 as values, not a character diff (8~~4~~5<u>2</u>)."""
+    path = write_csv(tmp_path / "fix.csv", [sheet_row(CONSULTATIONS, 2017, 852, 注記="訂正")])
+
+    preview = upload(editor_client, path)
+
+    html = preview.content.decode()
+    start = html.find('id="import-preview"')
+    table = html[start : html.find("</table>", start)]
+    changed = re.findall(r'<td class="changed">(.*?)</td>', table, re.S)
+    texts = [re.sub(r"<[^>]+>", "", cell).split() for cell in changed]
+    assert ["変更前：813", "→", "変更後：852"] in texts
+    assert ["変更前：（空欄）", "→", "変更後：訂正"] in texts
+    assert ["変更前：1", "→", "変更後：2"] in texts, "the row's 版数 moves on when saved"
+    assert len(changed) == 3, "unchanged cells are shown as they are"
+    assert "<td>相談件数</td>" in table and "<td>件</td>" in table
+    assert "background:" not in table, "no character-diff markup"
+    consultations.refresh_from_db()
+    assert consultations.value == 813, "the preview writes nothing"
 
 
 def test_a_bad_last_row_changes_nothing_and_names_its_row_and_column(
