@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -248,6 +248,42 @@ class ResultConfirmImportForm(ConfirmImportForm):
     preview_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+ALL_YEARS = ""
+
+
+class ResultExportForm(SelectableFieldsExportForm):
+    """The export offers one fiscal year, this year's by default: one year per file is
+    what the import takes back. Every year at once stays possible, said to be so."""
+
+    # Not "fiscal_year": the form files its column check boxes under the columns' names.
+    year = forms.TypedChoiceField(
+        label="年度",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="取り込みに使うファイルは1つの年度だけにしてください。",
+    )
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        years = Result.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
+        current, _ = checklist.current_results_year()
+        choices = sorted({*years.distinct(), *([current] if current else [])}, reverse=True)
+        self.fields["year"].choices = [
+            *((year, f"{display.fiscal_year_label(year)}の実績") for year in choices),
+            (ALL_YEARS, "全年度（取り込みには使えません）"),
+        ]
+        self.fields["year"].initial = current if current else ALL_YEARS
+        self.order_fields(["resource", "format", "year"])
+
+    def for_request(self, request):
+        """Coming from a list filtered by year, that year is the one offered."""
+        year = request.GET.get("fiscal_year")
+        if year and year in {str(code) for code, _ in self.fields["year"].choices}:
+            self.fields["year"].initial = int(year)
+        return self
+
+
 class ResultInlineFormSet(forms.BaseInlineFormSet):
     def get_unique_error_message(self, unique_check):
         """Two rows for one year and 内訳: say so in the editor's words, not the field names."""
@@ -375,6 +411,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [ResultResource]
     import_form_class = ResultImportForm
     confirm_form_class = ResultConfirmImportForm
+    export_form_class = ResultExportForm
     import_template_name = "admin/indicators/result/import.html"
     # Read within limits (indicators/uploads.py); kept under a token between the
     # preview and 取り込む, never under a name the browser can choose.
@@ -499,6 +536,18 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
 
     def get_export_filename(self, request, queryset, file_format):
         return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"
+
+    def init_request_context_data(self, request, form):
+        if not form.is_bound:
+            form.for_request(request)
+        return super().init_request_context_data(request, form)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        form = kwargs.get("export_form")
+        year = form.cleaned_data.get("year") if form is not None else None
+        if year is not None:
+            queryset = queryset.filter(fiscal_year=year)
+        return super().get_data_for_export(request, queryset, **kwargs)
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportLimitError):

@@ -14,6 +14,7 @@ from .conftest import (
     CHANGELIST_URL,
     HEADERS,
     IMPORT_URL,
+    browser_form,
     confirm,
     figure,
     import_file,
@@ -340,6 +341,38 @@ def test_an_export_imported_again_changes_nothing(editor_client, tmp_path):
     assert preview.content.decode().count("変更なし") >= len(rows)
     confirm(editor_client, preview)
     assert history_rows() == history, "unchanged rows leave no history and keep their version"
+
+
+def test_the_export_offers_this_years_figures_by_default_and_they_import_again(
+    editor_client, tmp_path
+):
+    """Every year in one file could not be imported (one year per file): 49 row errors."""
+    url = reverse("admin:indicators_result_export")
+    page = editor_client.get(url)
+    html = page.content.decode()
+    assert "2017年度（平成29年度）の実績" in html and "全年度（取り込みには使えません）" in html
+    data = browser_form(page)
+    assert data["year"] == "2017", "the 2018 report's results year is the default"
+    formats = {
+        label.lower(): value for value, label in page.context["form"].fields["format"].choices
+    }
+    data["format"] = formats["csv"]
+
+    response = editor_client.post(url, data)
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row["年度"] for row in rows} == {"2017"}
+    assert len(rows) == Result.objects.filter(fiscal_year=2017).count()
+    path = tmp_path / "export.csv"
+    path.write_bytes(response.content)
+    preview = upload(editor_client, path)
+    assert preview.context.get("confirm_form") is not None, page_errors(preview)
+    assert preview.content.decode().count("変更なし") >= len(rows)
+
+
+def test_from_a_list_filtered_by_year_the_export_offers_that_year(editor_client):
+    url = reverse("admin:indicators_result_export") + "?fiscal_year=2016"
+    assert browser_form(editor_client.get(url))["year"] == "2016"
 
 
 def test_cells_excel_would_run_as_formulas_are_escaped_and_read_back(
