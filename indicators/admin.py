@@ -307,7 +307,6 @@ class ResultInline(admin.TabularInline):
         "approximate",
         "qualifier",
         "denominator",
-        "denominator_label",
         "provisional",
         "period",
         "period_start",
@@ -315,7 +314,9 @@ class ResultInline(admin.TabularInline):
         "status",
         "seen_version",
     )
-    # 掲載した報告書: a new row gets the latest edition (ResultForm); change it on the row's page.
+    # Not here, to fit the table in 1280 px; each row's own page (its 変更 link) has them:
+    # 掲載した報告書 (a new row gets the edition being prepared) and 分母の名称 (a new
+    # row gets its breakdown's from last year). See services.prepare_new_result.
     readonly_fields = ("status",)
     extra = 0
     show_change_link = True
@@ -448,8 +449,14 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
         return record.get_status_display()
 
     def save_model(self, request, obj, form, change):
-        if not change and not form.cleaned_data.get("order"):
-            services.place_new_result(obj)
+        if not change:
+            services.create_result(
+                obj,
+                reason=form.reason_text(),
+                user=request.user,
+                keep_order=bool(form.cleaned_data.get("order")),
+            )
+            return
         services.save_result(
             obj,
             reason=form.reason_text(),
@@ -662,6 +669,9 @@ class IndicatorAdmin(HistoryAdmin):
     search_fields = ("name", "slug", "description", "measure__title")
     autocomplete_fields = ("measure",)
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(INDICATOR_CONTEXT)
 
@@ -703,8 +713,6 @@ class IndicatorAdmin(HistoryAdmin):
             services.delete_with_history(obj, reason=reason, user=request.user)
         for obj in instances:
             if isinstance(obj, Result):
-                if obj._state.adding:
-                    services.place_new_result(obj)
                 row_form = forms_by_instance.get(id(obj))
                 services.save_result(
                     obj,

@@ -16,9 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from projects.models import Edition
-from strategy_portal import display
-
+from . import services
 from .models import FISCAL_YEAR_MESSAGE, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Indicator, Result, Target
 from .services import REASON_MAX_LENGTH
 
@@ -317,47 +315,6 @@ class VersionCheckMixin(forms.Form):
             raise ValidationError(stale_message(self.instance, current), code="stale")
 
 
-def duplicate_message(existing: Result) -> str:
-    return (
-        f"この指標・年度・内訳の実績はすでに登録されています："
-        f"「{existing}」{display.value_label(existing, existing.indicator.unit)}"
-        f"（{existing.get_status_display()}、ID {existing.pk}）。"
-        "新しく追加せず、その実績を修正してください。"
-    )
-
-
-def check_result(result_fields: dict, *, pk=None) -> dict[str, list[str]]:
-    """Cross-field rules with field-specific messages; {} when all is well.
-
-    Shared by the forms and the import: the model's own constraints would say
-    the same, but without naming the value or the row that is in the way.
-    """
-    errors: dict[str, list[str]] = {}
-    value = result_fields.get("value")
-    denominator = result_fields.get("denominator")
-    if value is not None and denominator is not None and denominator < value:
-        errors.setdefault("denominator", []).append(
-            f"分母（{display.format_number(denominator)}）は値（{display.format_number(value)}）"
-            "以上にしてください。"
-        )
-    indicator = result_fields.get("indicator")
-    fiscal_year = result_fields.get("fiscal_year")
-    if indicator is not None and fiscal_year is not None:
-        existing = (
-            Result.objects.select_related("indicator")
-            .filter(
-                indicator=indicator,
-                fiscal_year=fiscal_year,
-                breakdown=result_fields.get("breakdown") or "",
-            )
-            .exclude(pk=pk)
-            .first()
-        )
-        if existing is not None:
-            errors.setdefault("fiscal_year", []).append(duplicate_message(existing))
-    return errors
-
-
 RESULT_FIELDS = [
     "indicator",
     "fiscal_year",
@@ -417,7 +374,7 @@ class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
             self.instance.status = current.first() or self.instance.status
         if self.instance._state.adding:
             # A new figure belongs to the latest report unless the editor picks another.
-            latest = Edition.objects.latest_first().first()
+            latest = services.default_edition()
             if "edition" in self.fields:
                 self.fields["edition"].initial = latest
             elif self.instance.edition_id is None:
@@ -429,15 +386,6 @@ class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.check_version()
-        indicator = cleaned.get("indicator")
-        if indicator is None and self.instance.indicator_id:
-            indicator = self.instance.indicator
-        if indicator is not None and indicator.pk is None:
-            indicator = None  # a new indicator has no results to collide with
-        fields = {**cleaned, "indicator": indicator}
-        for field, messages in check_result(fields, pk=self.instance.pk).items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -452,21 +400,14 @@ class ResultInlineForm(ResultForm):
 
     change_reason = None
     check_unchanged = False
-    SIZES = {
-        "fiscal_year": 6,
-        "breakdown": 14,
-        "value": 10,
-        "denominator": 8,
-        "denominator_label": 8,
-    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name not in ("id", "indicator", "seen_version", "DELETE"):
                 field.show_hidden_initial = True
-            if name in self.SIZES:
-                field.widget.attrs["size"] = self.SIZES[name]
+            # Column widths are set by static/css/admin.css: the table fits 1280 px.
+            field.widget.attrs.pop("size", None)
             field.help_text = ""  # the column headings say it; help under each row is noise
 
 

@@ -227,21 +227,25 @@ class Result(models.Model):
                 fields=["indicator", "fiscal_year", "breakdown"],
                 name="result_unique_per_year_and_breakdown",
                 violation_error_message="この指標・年度・内訳の実績はすでに登録されています。",
+                violation_error_code="duplicate",
             ),
             models.CheckConstraint(
                 condition=Q(value__gte=0),
                 name="result_value_not_negative",
                 violation_error_message="値に負の数は入力できません。",
+                violation_error_code="negative_value",
             ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gte=F("value")),
                 name="result_denominator_not_below_value",
                 violation_error_message="分母は値以上にしてください。",
+                violation_error_code="denominator_below_value",
             ),
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=MIN_FISCAL_YEAR) & Q(fiscal_year__lte=MAX_FISCAL_YEAR),
                 name="result_fiscal_year_in_range",
                 violation_error_message=FISCAL_YEAR_MESSAGE,
+                violation_error_code="fiscal_year_out_of_range",
             ),
             models.CheckConstraint(
                 condition=~Q(period="span")
@@ -252,6 +256,7 @@ class Result(models.Model):
                 ),
                 name="result_span_has_ordered_dates",
                 violation_error_message="期間には開始日と終了日（開始日以降）が必要です。",
+                violation_error_code="span_dates",
             ),
             models.CheckConstraint(
                 condition=Q(edition__isnull=False) | ~Q(source=""),
@@ -262,6 +267,7 @@ class Result(models.Model):
                 condition=~Q(period__in=["as_of", "month"]) | Q(period_end__isnull=False),
                 name="result_point_in_time_has_date",
                 violation_error_message="時点・年月の実績には日付が必要です。",
+                violation_error_code="point_in_time_date",
             ),
         ]
 
@@ -303,6 +309,56 @@ class Result(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    # A broken constraint's message goes under the field an editor fixes.
+    CONSTRAINT_FIELDS = {
+        "duplicate": "fiscal_year",
+        "negative_value": "value",
+        "denominator_below_value": "denominator",
+        "fiscal_year_out_of_range": "fiscal_year",
+        "span_dates": "period_end",
+        "point_in_time_date": "period_end",
+    }
+
+    def validate_constraints(self, exclude=None):
+        """The table's constraints (every write path checks them), their messages naming
+        what is in the way: the stored row a duplicate collides with, the two numbers."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = {}
+            for field, problems in error.error_dict.items():
+                for problem in problems:
+                    code = getattr(problem, "code", None)
+                    message = self.constraint_message(code) or problem
+                    errors.setdefault(self.CONSTRAINT_FIELDS.get(code, field), []).append(message)
+            raise ValidationError(errors) from error
+
+    def constraint_message(self, code) -> str | None:
+        if code == "duplicate":
+            existing = (
+                Result.objects.select_related("indicator")
+                .filter(
+                    indicator_id=self.indicator_id,
+                    fiscal_year=self.fiscal_year,
+                    breakdown=self.breakdown,
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if existing is not None:
+                return (
+                    "この指標・年度・内訳の実績はすでに登録されています："
+                    f"「{existing}」{existing.value_display}"
+                    f"（{existing.get_status_display()}、ID {existing.pk}）。"
+                    "新しく追加せず、その実績を修正してください。"
+                )
+        if code == "denominator_below_value":
+            return (
+                f"分母（{display.format_number(self.denominator)}）は"
+                f"値（{display.format_number(self.value)}）以上にしてください。"
+            )
+        return None
 
     @property
     def is_draft(self):

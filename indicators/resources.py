@@ -31,7 +31,6 @@ from projects.models import Edition
 from . import services
 from .forms import (
     InputError,
-    check_result,
     normalize_text,
     parse_choice,
     parse_date,
@@ -431,8 +430,8 @@ class ResultResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         line = kwargs.get("row_number", 0) + 1
-        if instance._state.adding and instance.edition_id is None:
-            instance.edition = Edition.objects.latest_first().first()
+        if instance._state.adding and instance.indicator_id:
+            services.prepare_new_result(instance)
 
         def refuse(name, message):
             errors.setdefault(name, []).append(message)
@@ -497,18 +496,6 @@ class ResultResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        rules = check_result(
-            {
-                "indicator": instance.indicator if instance.indicator_id else None,
-                "fiscal_year": instance.fiscal_year,
-                "breakdown": instance.breakdown,
-                "value": instance.value,
-                "denominator": instance.denominator,
-            },
-            pk=instance.pk,
-        )
-        for name, messages in rules.items():
-            errors.setdefault(name, messages)
         # Checked only for rows that would change something (unchanged rows are skipped).
         seen = getattr(instance, "_seen_version", None)
         if seen is not None and seen != instance.version:
@@ -530,6 +517,7 @@ class ResultResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         self.before_save_instance(instance, row, **kwargs)
         if is_create:
-            services.place_new_result(instance)
-        services.save_result(instance, reason=self.reason, user=self.user)
+            services.create_result(instance, reason=self.reason, user=self.user)
+        else:
+            services.save_result(instance, reason=self.reason, user=self.user)
         self.after_save_instance(instance, row, **kwargs)

@@ -1,6 +1,7 @@
 """Write paths for figures. Every change is a transaction that leaves a history row.
 
-A result is saved only through `save_result`: an update succeeds only if the
+A new result is added only through `create_result`, a stored one saved only
+through `save_result`: an update succeeds only if the
 stored version is still the one the editor saw, and bumps the version in the
 same statement, so of two editors who opened version 3, the second to save is
 refused and the first value stands. Forms, admin actions and imports all come
@@ -11,6 +12,7 @@ history_change_reason; the user comes from HistoryRequestMiddleware or is given.
 from django.db import transaction
 from django.db.models import F, Max
 
+from projects.models import Edition
 from strategy_portal import display
 
 from .models import Result, Target
@@ -59,19 +61,64 @@ def _mark(obj, reason, user):
         obj._history_user = user
 
 
+def default_edition():
+    """The edition a new figure belongs to: the one being prepared (newest, drafts included)."""
+    return Edition.objects.latest_first().first()
+
+
+def prepare_new_result(result: Result, *, keep_order=False) -> Result:
+    """What a new row gets, before it is checked: the one place that says so.
+
+    - 掲載した報告書: the edition being prepared, unless the figure has an edition
+      or a source of its own;
+    - 表示順: its breakdown's from an earlier year, else after the others
+      (`keep_order` for the seed and an editor's explicit 表示順);
+    - 分母の名称: the one its breakdown had last year, when a denominator is given
+      without one (「対象」 stays 「対象」 from year to year).
+    """
+    if result.edition_id is None and not result.source:
+        result.edition = default_edition()
+    earlier = (
+        Result.objects.filter(indicator_id=result.indicator_id, breakdown=result.breakdown)
+        .order_by("-fiscal_year")
+        .values("order", "denominator_label")
+        .first()
+    )
+    if not keep_order:
+        if earlier is not None:
+            result.order = earlier["order"]
+        else:
+            last = Result.objects.filter(indicator_id=result.indicator_id).aggregate(Max("order"))
+            result.order = 0 if last["order__max"] is None else last["order__max"] + 1
+    if result.denominator is not None and not result.denominator_label and earlier:
+        result.denominator_label = earlier["denominator_label"]
+    return result
+
+
+def create_result(result: Result, *, reason: str, user=None, keep_order=False) -> Result:
+    """Add a new figure (version 1, a history row with `reason`), prepared as above.
+
+    The admin form, the rows under an indicator, the import and the seed all add
+    figures through here.
+    """
+    prepare_new_result(result, keep_order=keep_order)
+    _mark(result, reason, user)
+    result.version = 1
+    result.save(force_insert=True)
+    return result
+
+
 def save_result(result: Result, *, reason: str, expected_version=None, user=None) -> Result:
-    """Insert a new result, or update one if nobody saved it since `expected_version`.
+    """Update a figure if nobody saved it since `expected_version` (a new one is created).
 
     `expected_version` is the version the editor saw (a hidden form field, an
     import row's 版数); None means the version this instance was loaded with.
     Raises StaleVersionError, having written nothing, when it is out of date.
     """
+    if result._state.adding:
+        return create_result(result, reason=reason, user=user)
     _mark(result, reason, user)
     with transaction.atomic():
-        if result._state.adding:
-            result.version = 1
-            result.save(force_insert=True)
-            return result
         if expected_version is None:
             expected_version = result.version
         # Compare and bump in one statement: it also takes the row lock, so no
@@ -85,25 +132,6 @@ def save_result(result: Result, *, reason: str, expected_version=None, user=None
         result.version = expected_version + 1
         result.save(force_update=True)
     return result
-
-
-def place_new_result(result: Result) -> None:
-    """表示順 of a new row: its breakdown's from an earlier year, else after the others.
-
-    Breakdowns (学生留学コース, スポーツコース …) are shown in the report's order,
-    which the seed stored in `order`; a new year's rows keep it.
-    """
-    earlier = (
-        Result.objects.filter(indicator_id=result.indicator_id, breakdown=result.breakdown)
-        .order_by("-fiscal_year")
-        .values_list("order", flat=True)
-        .first()
-    )
-    if earlier is not None:
-        result.order = earlier
-        return
-    last = Result.objects.filter(indicator_id=result.indicator_id).aggregate(Max("order"))
-    result.order = 0 if last["order__max"] is None else last["order__max"] + 1
 
 
 def save_with_history(obj, *, reason: str, user=None):

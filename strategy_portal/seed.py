@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from indicators import services
 from indicators.models import Indicator, Result
 from municipalities.models import DMO, CollaborationArea, Municipality, Subprefecture
 from projects.models import (
@@ -303,6 +304,7 @@ class EditionLoader:
         self.path = path
         self.measures = 0
         self.results = 0
+        self.reason = f"報告書（{edition.year}年版）の原資料から読み込み"
 
     def load(self):
         data = fields(read_yaml(self.path), str(self.path), ("project",), {"corrections": []})
@@ -455,7 +457,7 @@ class EditionLoader:
             result.full_clean(exclude=["edition", "indicator"])
         except Exception as exc:
             raise SeedError(f"{where}: {exc}") from exc
-        result.save()
+        services.create_result(result, reason=self.reason, keep_order=True)
         self.results += 1
 
 

@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from indicators.models import Indicator, Result, Target
+from projects.models import Edition
 
 from .conftest import add_result, browser_form, figure
 
@@ -421,3 +422,35 @@ def test_two_new_rows_for_one_year_and_breakdown_are_refused_in_the_editors_word
     assert "同じ年度・内訳の行が2つあります" in html
     assert "重複したデータを修正" not in html  # Django's message, naming fiscal_year and breakdown
     assert not Result.objects.filter(indicator=consultations.indicator, fiscal_year=2018).exists()
+
+
+def test_a_new_row_under_its_indicator_keeps_last_years_denominator_label_and_order(
+    editor_client,
+):
+    """The rows under an indicator have no 分母の名称 column (the table fits 1280 px):
+    a new year's row takes its breakdown's label, so 80 of 対象99 stays 「対象」."""
+    indicator = Indicator.objects.get(slug="p1-safe-childbirth-support-municipalities")
+    last_year = indicator.results.get(fiscal_year=2017)
+    url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
+    data = inline_data(editor_client, indicator)
+    row = data["results-TOTAL_FORMS"]
+    data.update(
+        {
+            f"results-{row}-fiscal_year": "2018",
+            f"results-{row}-value": "85",
+            f"results-{row}-denominator": "99",
+            f"results-{row}-period": "fy",
+            f"results-{row}-indicator": indicator.pk,
+            "results-TOTAL_FORMS": str(int(row) + 1),
+            "change_reason": "2018年度実績の入力",
+        }
+    )
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    new = indicator.results.get(fiscal_year=2018)
+    assert new.denominator_label == "対象" and new.order == last_year.order
+    assert new.value_display == "85市町村（対象99市町村）"
+    assert new.edition == Edition.objects.latest_first().first()
+    assert new.history.first().history_change_reason == "2018年度実績の入力"

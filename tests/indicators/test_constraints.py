@@ -38,12 +38,19 @@ def assert_refused(result, message):
 
 
 def test_one_result_per_indicator_year_and_breakdown(indicator):
-    assert_refused(new_result(indicator, fiscal_year=2017), "すでに登録されています")
+    # The model's own validation names the stored row in the way (its value and ID).
+    stored = indicator.results.get(fiscal_year=2017, breakdown="")
+    assert_refused(
+        new_result(indicator, fiscal_year=2017),
+        f"すでに登録されています：「{stored}」{stored.value_display}（公開、ID {stored.pk}）",
+    )
     new_result(indicator, fiscal_year=2017, breakdown="札幌市").save()  # another breakdown is fine
 
 
 def test_denominator_must_not_be_below_the_value(indicator):
-    assert_refused(new_result(indicator, denominator=Decimal("99")), "分母は値以上")
+    assert_refused(
+        new_result(indicator, denominator=Decimal("99")), "分母（99）は値（700）以上にしてください"
+    )
 
 
 def test_negative_values_are_refused(indicator):

@@ -1,0 +1,32 @@
+"""The editors' pages fit an office screen: no sideways scrolling at 1280 px."""
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import Indicator
+
+from .test_yearly_round import editor, sign_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTH = 1280
+
+
+@pytest.mark.parametrize("slug", ["p2-mirai-challenge-grants", "p1-marriage-support-consultations"])
+def test_the_indicator_page_with_its_rows_fits_1280_px(site, editor, page, slug):  # noqa: F811
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    sign_in(page, site)
+    indicator = Indicator.objects.get(slug=slug)
+    page.goto(site.url + reverse("admin:indicators_indicator_change", args=[indicator.pk]))
+
+    widths = page.evaluate(
+        """() => ({
+            page: document.documentElement.scrollWidth,
+            results: document.querySelector('#results-group table').getBoundingClientRect().width,
+            targets: document.querySelector('#targets-group table').getBoundingClientRect().width,
+        })"""
+    )
+
+    assert widths["page"] <= WIDTH, widths
+    assert widths["results"] <= WIDTH, widths
+    assert widths["targets"] <= WIDTH, widths
