@@ -31,6 +31,8 @@ from . import checklist, services
 from .forms import (
     INDICATOR_FIELDS,
     REASON_ADDED,
+    ROW_FIELDS,
+    TARGET_FIELDS,
     IndicatorForm,
     ResultForm,
     ResultInlineForm,
@@ -300,23 +302,9 @@ class ResultInline(admin.TabularInline):
     model = Result
     form = ResultInlineForm
     formset = ResultInlineFormSet
-    fields = (
-        "fiscal_year",
-        "breakdown",
-        "value",
-        "approximate",
-        "qualifier",
-        "denominator",
-        "provisional",
-        "period",
-        "period_start",
-        "period_end",
-        "status",
-        "seen_version",
-    )
-    # Not here, to fit the table in 1280 px; each row's own page (its 変更 link) has them:
-    # 掲載した報告書 (a new row gets the edition being prepared) and 分母の名称 (a new
-    # row gets its breakdown's from last year). See services.prepare_new_result.
+    # Without 分母の名称 and 掲載した報告書, to fit 1280 px (a new row gets last year's
+    # label and the edition being prepared); each row's own page (変更) has them.
+    fields = (*ROW_FIELDS, "status", "seen_version")
     readonly_fields = ("status",)
     extra = 0
     show_change_link = True
@@ -333,16 +321,7 @@ class ResultInline(admin.TabularInline):
 class TargetInline(admin.TabularInline):
     model = Target
     form = TargetInlineForm
-    fields = (
-        "breakdown",
-        "fiscal_year",
-        "value",
-        "direction",
-        "baseline_fiscal_year",
-        "baseline_value",
-        "note",
-        "status",
-    )
+    fields = (*(name for name in TARGET_FIELDS if name != "indicator"), "status")
     readonly_fields = ("status",)
     extra = 0
     verbose_name_plural = "目標（新しい目標は下書きです。公開は目標の一覧の「公開する」操作で）"

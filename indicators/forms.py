@@ -315,7 +315,10 @@ class VersionCheckMixin(forms.Form):
             raise ValidationError(stale_message(self.instance, current), code="stale")
 
 
-RESULT_FIELDS = [
+# What an editor enters for a figure, in the order it is asked: the one field list.
+# The result form takes all of it; the rows under an indicator (ROW_FIELDS) and the
+# spreadsheet columns (resources.ResultResource) are derived from it.
+RESULT_FIELDS = (
     "indicator",
     "fiscal_year",
     "breakdown",
@@ -332,7 +335,13 @@ RESULT_FIELDS = [
     "edition",
     "source",
     "note",
-]
+)
+# Set for a new row by services.prepare_new_result, so neither the rows under an
+# indicator (which must fit 1280 px) nor the spreadsheet ask for them. 注記, 掲載版
+# and 出典 are on each row's own page; the spreadsheet has them.
+PLACED_FIELDS = ("order",)
+NOT_IN_ROWS = ("indicator", *PLACED_FIELDS, "denominator_label", "edition", "source", "note")
+ROW_FIELDS = tuple(name for name in RESULT_FIELDS if name not in NOT_IN_ROWS)
 
 
 class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
@@ -418,7 +427,7 @@ class OptionalFiscalYearField(FiscalYearField):
         return super().to_python(value)
 
 
-TARGET_FIELDS = [
+TARGET_FIELDS = (
     "indicator",
     "breakdown",
     "fiscal_year",
@@ -427,7 +436,7 @@ TARGET_FIELDS = [
     "baseline_fiscal_year",
     "baseline_value",
     "note",
-]
+)
 
 
 class TargetForm(ChangeReasonMixin, forms.ModelForm):

@@ -30,6 +30,8 @@ from projects.models import Edition
 
 from . import services
 from .forms import (
+    PLACED_FIELDS,
+    RESULT_FIELDS,
     InputError,
     normalize_text,
     parse_choice,
@@ -244,6 +246,20 @@ class EditionWidget(widgets.Widget):
         return value.year if kwargs.get("force_native_type") else str(value.year)
 
 
+# The columns: the form's fields (forms.RESULT_FIELDS) but those a new row gets
+# placed (表示順), with what is shown for checking and never read back beside them.
+SHOWN_AFTER = {"indicator": ("indicator_name",), "value": ("unit",), "note": ("status",)}
+COLUMNS = (
+    *(
+        column
+        for name in RESULT_FIELDS
+        if name not in PLACED_FIELDS
+        for column in (name, *SHOWN_AFTER.get(name, ()))
+    ),
+    "version",
+)
+
+
 class ResultResource(resources.ModelResource):
     indicator = fields.Field(
         attribute="indicator", column_name="指標スラッグ", widget=IndicatorWidget()
@@ -285,6 +301,9 @@ class ResultResource(resources.ModelResource):
         attribute="provisional", column_name="速報値", widget=FlagWidget("速報値")
     )
     status = fields.Field(attribute="get_status_display", column_name="状態", readonly=True)
+    source = fields.Field(
+        attribute="source", column_name="出典", widget=TextWidget(single_line=True)
+    )
     note = fields.Field(attribute="note", column_name="注記", widget=TextWidget())
     edition = fields.Field(
         attribute="edition", column_name="掲載版", widget=EditionWidget(), saves_null_values=False
@@ -299,26 +318,7 @@ class ResultResource(resources.ModelResource):
     class Meta:
         model = Result
         name = "実績"
-        fields = (
-            "indicator",
-            "indicator_name",
-            "fiscal_year",
-            "breakdown",
-            "value",
-            "unit",
-            "period",
-            "period_start",
-            "period_end",
-            "approximate",
-            "qualifier",
-            "denominator",
-            "denominator_label",
-            "provisional",
-            "status",
-            "note",
-            "edition",
-            "version",
-        )
+        fields = COLUMNS
         export_order = fields
         import_id_fields = ("indicator", "fiscal_year", "breakdown")
         skip_unchanged = True

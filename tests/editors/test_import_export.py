@@ -436,3 +436,35 @@ def test_the_import_applies_the_same_rules_as_the_form(editor_client, tmp_path):
     confirm(editor_client, upload(editor_client, path))
     stored = Result.objects.get(indicator__slug="p2-mirai-challenge-grants", fiscal_year=2018)
     assert stored.breakdown == "スポーツコース"
+
+
+def test_a_figure_from_another_source_is_imported_with_its_source(editor_client, tmp_path):
+    """出典 is a column because the columns come from the form's field list."""
+    path = write_csv(
+        tmp_path / "other.csv",
+        [sheet_row(CONSULTATIONS, 2018, 905, 出典="北海道 結婚サポートセンター調べ")],
+    )
+    import_file(editor_client, path)
+    new = figure(CONSULTATIONS, 2018)
+    assert new.source == "北海道 結婚サポートセンター調べ" and new.edition is None
+    assert new.source_display == "北海道 結婚サポートセンター調べ"
+
+
+def test_form_rows_and_spreadsheet_share_one_field_list():
+    from django.contrib import admin
+
+    from indicators import forms, resources
+
+    result_admin = admin.site._registry[Result]
+    laid_out = [
+        name
+        for _, options in result_admin.fieldsets
+        for entry in options["fields"]
+        for name in (entry if isinstance(entry, tuple) else (entry,))
+    ]
+    assert set(forms.RESULT_FIELDS) <= set(laid_out), "every field is on the result's page"
+    assert tuple(forms.ResultForm._meta.fields) == forms.RESULT_FIELDS
+    columns = [
+        name for name in resources.COLUMNS if not resources.ResultResource.fields[name].readonly
+    ]
+    assert columns == [n for n in forms.RESULT_FIELDS if n not in forms.PLACED_FIELDS]
