@@ -6,12 +6,12 @@ renamed or removed; the JSON carries `schema_version`.
 
 import csv
 import io
-from decimal import Decimal
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from strategy_portal import opendata
+from strategy_portal import display, opendata
+from strategy_portal.spreadsheets import escape_formula
 
 from . import progress
 
@@ -49,13 +49,6 @@ COLUMNS = [
     ("progress_status_label", "進捗状況（表示）"),
 ]
 PROGRESS_COLUMNS = [key for key, _ in COLUMNS[COLUMNS.index(("target_fiscal_year", "目標年度")) :]]
-
-
-def _number(value):
-    if value is None:
-        return None
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _progress_columns(figure) -> dict:
@@ -96,11 +89,11 @@ def rows(results, *, targets=None):
             "period_start": r.period_start.isoformat() if r.period_start else None,
             "period_end": r.period_end.isoformat() if r.period_end else None,
             "breakdown": r.breakdown,
-            "value": _number(r.value),
+            "value": display.native_number(r.value),
             "unit": indicator.unit,
             "qualifier": r.get_qualifier_display() if r.qualifier else "",
             "approximate": r.approximate,
-            "denominator": _number(r.denominator),
+            "denominator": display.native_number(r.denominator),
             "denominator_label": r.denominator_label,
             "provisional": r.provisional,
             "status": r.status,
@@ -117,10 +110,10 @@ def target_row(target, goals) -> dict:
     return {
         "breakdown": target.breakdown,
         "fiscal_year": target.fiscal_year,
-        "value": _number(target.value),
+        "value": display.native_number(target.value),
         "kind": "goal" if goal is not None else "milestone",
         "baseline_fiscal_year": target.baseline_fiscal_year,
-        "baseline": _number(target.baseline_value),
+        "baseline": display.native_number(target.baseline_value),
         "direction": target.direction,
         "status": target.status,
         "note": target.note,
@@ -133,10 +126,7 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return escape_formula(str(value))
 
 
 def csv_response(results, filename: str, *, targets=None) -> HttpResponse:

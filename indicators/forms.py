@@ -16,6 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from strategy_portal import display
+
 from . import services
 from .models import FISCAL_YEAR_MESSAGE, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Indicator, Result, Target
 from .services import REASON_MAX_LENGTH
@@ -200,9 +202,7 @@ class JapaneseDecimalField(forms.DecimalField):
     def prepare_value(self, value):
         """813, 1.44 — not the column's 813.0000."""
         if isinstance(value, Decimal) and value.is_finite():
-            if value == value.to_integral_value():
-                return str(int(value))
-            return format(value.normalize(), "f")
+            return display.plain_number(value)
         return value
 
 

@@ -26,6 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
+from strategy_portal import display
+
 HUNDRED = Decimal(100)
 ON_TRACK_SHARE = Decimal(1)  # rate ≥ 100% of the expected rate → 順調
 SLIGHTLY_BEHIND_SHARE = Decimal("0.8")  # rate ≥ 80% of the expected rate → やや遅れ
@@ -97,24 +99,17 @@ class Progress:
         return {
             "breakdown": self.goal.breakdown,
             "fiscal_year": self.fiscal_year,
-            "value": _plain(self.value),
+            "value": display.native_number(self.value),
             "target_fiscal_year": self.goal.fiscal_year,
-            "target": _plain(self.goal.value),
+            "target": display.native_number(self.goal.value),
             "baseline_fiscal_year": self.goal.baseline_fiscal_year,
-            "baseline": _plain(self.goal.baseline),
+            "baseline": display.native_number(self.goal.baseline),
             "direction": self.goal.target.direction,
-            "rate": _plain(self.rate),
-            "expected_rate": _plain(self.expected),
+            "rate": display.native_number(self.rate),
+            "expected_rate": display.native_number(self.expected),
             "status": self.status,
             "status_label": self.status_label,
         }
-
-
-def _plain(value):
-    if value is None:
-        return None
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _one_decimal(value: Decimal) -> Decimal:
@@ -215,7 +210,7 @@ def of_result(result) -> Progress | None:
 def rule() -> dict:
     """The thresholds, for the page that explains the rule."""
     return {
-        "slightly_behind_percent": _plain(SLIGHTLY_BEHIND_SHARE * HUNDRED),
+        "slightly_behind_percent": display.native_number(SLIGHTLY_BEHIND_SHARE * HUNDRED),
         "statuses": [(s.value, s.label) for s in Status],
     }
 

@@ -27,6 +27,8 @@ from django.utils.html import format_html
 from import_export import fields, resources, widgets
 
 from projects.models import Edition
+from strategy_portal import display
+from strategy_portal.spreadsheets import escape_formula, unescape_formula
 
 from . import services
 from .forms import (
@@ -42,21 +44,6 @@ from .forms import (
 )
 from .models import Indicator, Result
 from .uploads import ImportLimitError, import_deadline, too_slow_message
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value):
-    """'=HYPERLINK(…)' → "'=HYPERLINK(…)": shown as text by Excel, never run."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unescape_formula(text: str) -> str:
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
 
 
 class PreviewCell:
@@ -147,12 +134,9 @@ class DecimalWidget(widgets.Widget):
         return parse_decimal(value, self.label)
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        number = int(value) if value == value.to_integral_value() else value.normalize()
         if kwargs.get("force_native_type"):
-            return number
-        return format(number, "f") if not isinstance(number, int) else str(number)
+            return display.native_number(value)  # an xlsx cell holds the number itself
+        return display.plain_number(value)
 
 
 class FiscalYearWidget(widgets.Widget):

@@ -32,15 +32,40 @@ def date_label(value: datetime.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def format_number(value) -> str:
-    """Thousands separators, no trailing zeros: Decimal('20814.0000') → 20,814."""
-    if value is None:
-        return ""
+# Numbers: the one formatter. The database keeps 4 decimal places (813.0000);
+# nobody is shown them: a whole number is an int, any other is its shortest decimal.
+
+
+def normalized(value) -> int | Decimal:
+    """Decimal('813.0000') → 813, Decimal('1.4400') → Decimal('1.44')."""
     value = Decimal(value)
     if value == value.to_integral_value():
-        return f"{int(value):,}"
-    text = f"{value.normalize():,f}"
-    return text
+        return int(value)
+    return value.normalize()
+
+
+def format_number(value) -> str:
+    """For reading, with thousands separators: Decimal('20814.0000') → 20,814."""
+    if value is None:
+        return ""
+    number = normalized(value)
+    return f"{number:,}" if isinstance(number, int) else f"{number:,f}"
+
+
+def plain_number(value) -> str:
+    """For typing and spreadsheets, no separators: 20814, 1.44; '' for None."""
+    if value is None:
+        return ""
+    number = normalized(value)
+    return str(number) if isinstance(number, int) else format(number, "f")
+
+
+def native_number(value) -> int | float | None:
+    """For JSON and spreadsheet cells: 813 stays an integer, 1.44 a float."""
+    if value is None:
+        return None
+    number = normalized(value)
+    return number if isinstance(number, int) else float(number)
 
 
 def format_man(value) -> str:
