@@ -5,8 +5,11 @@ body is kept in the `pages` cache (local memory of each worker: no network,
 no unpickling of a large object). Whether a stored page is still current is
 decided by a generation number in the `default` cache, which all workers and
 servers share (a file cache on one machine, Redis or Memcached through
-DJANGO_CACHE_URL for several): a data change anywhere bumps it, at once and
-again on commit, and the next view renders afresh everywhere. The generation
+DJANGO_CACHE_URL for several): a committed data change anywhere bumps it, and
+the next view renders afresh everywhere. Only a commit bumps it: a write that
+is rolled back (an import's preview, a refused save) leaves every page cached.
+A page is stored under the generation read before it was rendered, so one
+rendered from the old rows while a write commits is stale once it has. The generation
 never expires, and a new one is taken from the clock, so it cannot repeat.
 
 - The key is the host and the path with the query parameters the pages read
@@ -120,16 +123,15 @@ def invalidate() -> None:
             log.critical("page cache: cannot delete the generation either", exc_info=True)
 
 
-def invalidate_now_and_on_commit():
-    """Stale at once, and again after commit: a page rendered from the old rows
-    between the write and its commit must not outlive the commit."""
-    invalidate()
+def invalidate_on_commit():
+    """Stale once the change is committed; never for a change rolled back (Django
+    drops the callbacks of a rolled-back transaction or savepoint)."""
     transaction.on_commit(invalidate)
 
 
 def on_data_change(sender, **kwargs):
     if sender._meta.app_label in DATA_APPS:
-        invalidate_now_and_on_commit()
+        invalidate_on_commit()
 
 
 def connect_signals():
@@ -142,7 +144,7 @@ def connect_signals():
 
 def _m2m_changed(sender, instance, action, **kwargs):
     if action.startswith("post_") and instance._meta.app_label in DATA_APPS:
-        invalidate_now_and_on_commit()
+        invalidate_on_commit()
 
 
 def is_signed_in(request) -> bool:

@@ -468,3 +468,22 @@ def test_form_rows_and_spreadsheet_share_one_field_list():
         name for name in resources.COLUMNS if not resources.ResultResource.fields[name].readonly
     ]
     assert columns == [n for n in forms.RESULT_FIELDS if n not in forms.PLACED_FIELDS]
+
+
+def test_the_preview_leaves_the_page_cache_alone_and_the_import_refreshes_it(
+    editor_client, tmp_path, committed
+):
+    """A dry run is rolled back: public pages stay cached. Only 取り込む makes them stale."""
+    from strategy_portal import cache as page_cache
+
+    path = write_csv(tmp_path / "fix.csv", [sheet_row(CONSULTATIONS, 2017, 852)])
+    before = page_cache.generation()
+
+    with committed():
+        preview = upload(editor_client, path)
+    assert page_cache.generation() == before, "the preview made every cached page stale"
+
+    with committed():
+        confirm(editor_client, preview)
+    assert page_cache.generation() != before
+    assert figure(CONSULTATIONS, 2017).value == 852

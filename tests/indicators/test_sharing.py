@@ -31,7 +31,9 @@ def test_indicator_page_has_open_graph_and_twitter_card_metadata(client):
     assert tags["og:image:width"] == "1200" and tags["og:image:height"] == "630"
 
 
-def test_share_image_is_drawn_from_the_newest_published_figures(client):
+def test_share_image_is_drawn_from_the_newest_published_figures(
+    client, django_capture_on_commit_callbacks
+):
     response = client.get(reverse("indicators:og_image", args=[SLUG]))
     assert response["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(response.content)).convert("RGB")
@@ -42,12 +44,14 @@ def test_share_image_is_drawn_from_the_newest_published_figures(client):
     # A correction changes the image; a draft takes its figure out of it.
     newest = Result.objects.get(indicator__slug=SLUG, fiscal_year=2017)
     newest.value = 40000
-    newest.save()  # as an editor does: the cached image goes stale
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as an editor's save
+        newest.save()  # the cached image goes stale
     corrected = client.get(reverse("indicators:og_image", args=[SLUG])).content
     assert corrected != response.content
-    for result in Result.objects.filter(indicator__slug=SLUG):
-        result.status = "draft"
-        result.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for result in Result.objects.filter(indicator__slug=SLUG):
+            result.status = "draft"
+            result.save()
     empty = client.get(reverse("indicators:og_image", args=[SLUG])).content
     assert empty not in (response.content, corrected)
     empty_colours = Image.open(io.BytesIO(empty)).convert("RGB").getcolors(maxcolors=1_000_000)
