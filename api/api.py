@@ -24,6 +24,7 @@ from indicators.cards import card_for
 from indicators.filters import ResultFilter
 from indicators.models import REPORT_ORDER, Indicator, Result, Target
 from municipalities.models import CollaborationArea, Municipality, Subprefecture
+from projects import credits
 from projects.models import Category, Edition, Measure, Project, Section, Strategy, Theme
 from strategy_portal import opendata
 
@@ -184,7 +185,7 @@ def _link(request, name, key, label) -> dict:
 CODE_TABLE_CREDIT = opendata.CODE_TABLE_TERMS["credit"]
 
 
-def _page(request, queryset, page: int, per_page: int, serialise, credits=()) -> dict:
+def _page(request, queryset, page: int, per_page: int, serialise, other_credits=()) -> dict:
     count = queryset.count()
     pages = max(1, math.ceil(count / per_page))
     start = (page - 1) * per_page
@@ -197,7 +198,7 @@ def _page(request, queryset, page: int, per_page: int, serialise, credits=()) ->
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     return {
-        **opendata.license_fields(*credits),
+        **credits.license_fields(*other_credits),
         "count": count,
         "page": page,
         "per_page": per_page,
@@ -208,8 +209,8 @@ def _page(request, queryset, page: int, per_page: int, serialise, credits=()) ->
     }
 
 
-def _one(data, credits=()) -> dict:
-    return {**opendata.license_fields(*credits), "data": data}
+def _one(data, other_credits=()) -> dict:
+    return {**credits.license_fields(*other_credits), "data": data}
 
 
 def _last_modified(request, *querysets):
@@ -554,8 +555,11 @@ def _measure(request, measure) -> dict:
         "municipalities": [
             _link(request, "municipality", m.code, m.name) for m in measure.municipalities.all()
         ],
+        # A measure carried into a later edition shows the indicators of its line,
+        # which stay on the first measure of the line (Measure.origin).
         "indicators": [
-            _link(request, "indicator", i.slug, i.name) for i in measure.indicators.all()
+            _link(request, "indicator", i.slug, i.name)
+            for i in (measure.origin if measure.origin_id else measure).indicators.all()
         ],
     }
 
@@ -566,6 +570,7 @@ MEASURES = (
     .prefetch_related(
         Prefetch("municipalities", queryset=Municipality.objects.order_by("code")),
         Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
+        Prefetch("origin__indicators", queryset=Indicator.objects.order_by("order", "pk")),
     )
 )
 MEASURE_ORDER = (

@@ -132,3 +132,24 @@ def test_project_page_queries_stay_pinned_with_three_editions(client, staff_clie
         page = page_text(client.get(reverse("projects:detail", args=["sumairu"])))
     assert "2020年度の推進方向" in page and "813件" in page
     assert len(three) == len(one)
+
+
+def test_the_api_lists_a_carried_measures_indicators_from_its_line(draft, client):
+    """The KPIs stay on the first measure of a line: the 2019 measure still lists them."""
+    services.publish_edition(draft)
+    old = Measure.objects.get(
+        category__section__edition__year=2018, title="結婚サポートセンターの運営"
+    )
+    new = Measure.objects.get(category__section__edition=draft, title=old.title)
+    assert old.indicators.exists() and not new.indicators.exists()
+
+    one = client.get(f"/api/v1/measures/{new.pk}").json()["data"]
+    response = client.get("/api/v1/measures?project=sumairu&edition=2019&per_page=100")
+    assert response.status_code == 200, response.content
+    listed = response.json()["results"]
+
+    expected = [i.name for i in old.indicators.order_by("order", "pk")]
+    assert [i["name"] for i in one["indicators"]] == expected
+    assert one["edition"] == 2019
+    by_id = {m["id"]: m for m in listed}
+    assert [i["name"] for i in by_id[new.pk]["indicators"]] == expected
