@@ -283,15 +283,6 @@ class Category(models.Model):
         return self.title or "（見出しなし）"
 
 
-class MeasureQuerySet(models.QuerySet):
-    def for_project_page(self):
-        return (
-            self.select_related("category")
-            .prefetch_related("municipalities")
-            .order_by("category__order", "order")
-        )
-
-
 class Measure(models.Model):
     """A ◆ measure: title, paragraph, bullet points, funding note."""
 
@@ -333,7 +324,6 @@ class Measure(models.Model):
         help_text="指標はこの施策に結び付いています（空欄なら、この施策が最初の版）",
     )
 
-    objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="施策の履歴")
 
     class Meta:
