@@ -132,6 +132,7 @@ report: install-test seed
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: $(VENV)/.test-installed
 	$(PY) manage.py check

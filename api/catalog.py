@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from indicators import exports
 from indicators.models import Indicator, Result, Target
 from municipalities.models import CollaborationArea, Municipality
+from projects import credits
 from projects.models import Edition, Project, Strategy
 from strategy_portal import opendata
 
@@ -187,7 +188,7 @@ def published_results():
 
 def datasets(request) -> list[Dataset]:
     absolute = request.build_absolute_uri
-    credit = opendata.attribution()
+    credit = credits.attribution()
     results = Result.objects.public()
     newest = results.aggregate(latest=Max("updated_at"))["latest"]
     columns = result_columns()
@@ -320,7 +321,7 @@ def catalog(request):
     context = {
         "datasets": items,
         "license": opendata,
-        "attribution": opendata.attribution(),
+        "attribution": credits.attribution(),
         "zip_url": reverse("opendata:all_zip"),
         "jsonld_url": reverse("opendata:catalog_jsonld"),
         "indicator_count": sum(1 for d in items if d.slug.startswith("indicator-")),
@@ -537,7 +538,7 @@ def readme_text(request, files: list[str]) -> str:
         "",
         "出典の記載例：",
         "",
-        f"  {opendata.attribution()}",
+        f"  {credits.attribution()}",
         "",
         "## 出典が別にあるデータ",
         "",
@@ -582,7 +583,7 @@ def all_xlsx(request):
         f"{opendata.SITE_CREDIT} オープンデータ",
         f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
         opendata.LICENSE_NOTE,
-        f"出典の記載例：{opendata.attribution()}",
+        f"出典の記載例：{credits.attribution()}",
         f"市町村・連携地域のコード表：{opendata.CODE_TABLE_TERMS['credit']}",
         "公開済みの数値だけを収録しています。",
     ):

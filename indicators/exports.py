@@ -10,6 +10,7 @@ import io
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from projects import credits
 from strategy_portal import display, opendata
 from strategy_portal.spreadsheets import escape_formula
 
@@ -149,7 +150,7 @@ def json_response(results, *, targets=None, meta=None) -> JsonResponse:
         "source": "／".join(sources),
         "sources": sources,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
-        **opendata.license_fields(),
+        **credits.license_fields(),
         **(meta or {}),
         "columns": dict(COLUMNS),
         "results": data_rows,

@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw, ImageFont
 
+from projects import credits
 from strategy_portal import display, opendata
 
 from .cards import card_for
@@ -95,7 +96,7 @@ def draw_image(indicator, card) -> bytes:
         )
         if series:
             _bars(draw, series.results[-MAX_BARS:], small)
-    credit = _fit(draw, opendata.attribution(), _font(20), 1080)
+    credit = _fit(draw, credits.attribution(), _font(20), 1080)
     draw.text((60, HEIGHT - 50), credit, font=_font(20), fill=MUTED)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
@@ -138,7 +139,7 @@ def embed(request, slug):
         "card": card,
         "charts": card.chart is not None,
         "page_url": request.build_absolute_uri(indicator.get_absolute_url()),
-        "attribution": opendata.attribution(),
+        "attribution": credits.attribution(),
         "license": opendata,
     }
     return render(request, "indicators/embed.html", context)

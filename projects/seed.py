@@ -18,7 +18,8 @@ from django.db import transaction
 from indicators import services
 from indicators.models import Indicator, Result
 from municipalities.models import DMO, CollaborationArea, Municipality, Subprefecture
-from projects.models import (
+
+from .models import (
     Category,
     Edition,
     Measure,

@@ -4,8 +4,6 @@ Stated once here; the API, the downloads, the catalogue (page and DCAT),
 the bulk ZIP and the maps all read it.
 """
 
-from projects.models import Edition
-
 LICENSE_ID = "CC-BY-4.0"
 LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -47,24 +45,20 @@ CODE_TABLE_TERMS = {
 }
 
 
-def citations() -> list[str]:
-    """The credit line of every report the site carries, from the data (latest first)."""
-    return [edition.citation for edition in Edition.objects.published().latest_first()]
-
-
-def attribution() -> str:
-    """What a reuser writes: the site and the reports its figures come from."""
-    sources = "、".join(citations())
+def attribution(citations: list[str]) -> str:
+    """What a reuser writes: the site and the reports its figures come from (their
+    credit lines, from the data: projects.credits passes them)."""
+    sources = "、".join(citations)
     return f"出典：{SITE_CREDIT}（{sources}）を加工して作成" if sources else f"出典：{SITE_CREDIT}"
 
 
-def license_fields(*other_credits: str) -> dict:
+def license_fields(citations: list[str], *other_credits: str) -> dict:
     """The `license` and `attribution` keys every JSON document carries; data with a
     source of its own (the code table) adds that source's credit."""
     return {
         "license": LICENSE_URL,
         "license_name": LICENSE_NAME,
-        "attribution": "／".join([attribution(), *other_credits]),
+        "attribution": "／".join([attribution(citations), *other_credits]),
     }
 
 

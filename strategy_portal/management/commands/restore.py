@@ -1,9 +1,9 @@
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from indicators.models import Result
-from projects.models import Project
+from strategy_portal.cache import DATA_APPS
 
 
 class Command(BaseCommand):
@@ -13,9 +13,15 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
-        if Project.objects.exists() or Result.objects.exists():
+        holding = [
+            model._meta.label
+            for model in apps.get_models()
+            if model._meta.app_label in DATA_APPS and model.objects.exists()
+        ]
+        if holding:
             raise CommandError(
-                "The database already holds data; restore only into an empty, migrated database."
+                "The database already holds data (" + ", ".join(holding[:5]) + "); "
+                "restore only into an empty, migrated database."
             )
         with transaction.atomic():
             call_command("loaddata", file, verbosity=0)

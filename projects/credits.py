@@ -1,0 +1,22 @@
+"""The open data's credit lines with the reports the site carries, read from the data.
+
+strategy_portal.opendata states the terms and imports no app; this adds the
+published editions' citations (latest first) to them.
+"""
+
+from strategy_portal import opendata
+
+from .models import Edition
+
+
+def citations() -> list[str]:
+    """The credit line of every published report, latest first."""
+    return [edition.citation for edition in Edition.objects.published().latest_first()]
+
+
+def attribution() -> str:
+    return opendata.attribution(citations())
+
+
+def license_fields(*other_credits: str) -> dict:
+    return opendata.license_fields(citations(), *other_credits)
