@@ -18,19 +18,28 @@ class ReportError(Exception):
     pass
 
 
-def print_pdf(url: str, path) -> None:
-    """Open `url` in Chromium and print it to `path` as the page's CSS says (A4 landscape)."""
+def print_pdf(url: str, path) -> list[float]:
+    """Open `url` in Chromium and print it to `path` as the page's CSS says (A4 landscape);
+    returns each theme's zoom."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            print_page(page, url, path)
+            page = browser.new_page()
+            return print_page(page, url, path)
         finally:
             browser.close()
 
 
-def print_page(page, url: str, path) -> None:
-    """In an open browser page: load, draw every chart (as printing does), print to PDF."""
+# The page box of report.css (A4 landscape, 9 mm margins) in CSS pixels: the width the
+# printed layout has, so the page is laid out and measured as it will be printed.
+PAGE_WIDTH_PX = round((297 - 2 * 9) / 25.4 * 96)
+PAGE_HEIGHT_PX = round((210 - 2 * 9) / 25.4 * 96)
+
+
+def print_page(page, url: str, path) -> list[float]:
+    """In an open browser page: load, draw every chart (as printing does), fit each
+    theme to one page, print to PDF. Returns each theme's zoom (1 = as designed)."""
+    page.set_viewport_size({"width": PAGE_WIDTH_PX, "height": PAGE_HEIGHT_PX})
     response = page.goto(url, wait_until="networkidle")
     if response is None or response.status != 200:
         raise ReportError(f"{url} answered {response.status if response else 'nothing'}")
@@ -41,4 +50,6 @@ def print_page(page, url: str, path) -> None:
         ".every(c => c.querySelector('.main-svg'))",
         timeout=60_000,
     )
+    zooms = page.evaluate("() => window.fitReportPages()")
     page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+    return zooms

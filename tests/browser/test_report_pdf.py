@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from projects.models import Measure
+from projects.models import Measure, Theme
 from projects.report import print_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +18,7 @@ def squashed(text: str) -> str:
 
 def test_the_printed_report_holds_every_measure_of_the_edition(site, page, tmp_path):
     path = tmp_path / "edition-2018.pdf"
-    print_page(page, site.url + reverse("projects:edition_report", args=[2018]), path)
+    zooms = print_page(page, site.url + reverse("projects:edition_report", args=[2018]), path)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert "841.92 x 594.96" in info.stdout  # A4 landscape
     # -raw: the text in the order Chromium wrote it (the page order), not columns interleaved
@@ -35,3 +35,25 @@ def test_the_printed_report_holds_every_measure_of_the_edition(site, page, tmp_p
     assert len(titles) == 78
     missing = [title for title in titles if squashed(title) not in text]
     assert missing == []
+
+    # One A4 landscape page per theme, after the cover, in the report's order.
+    themes = list(
+        Theme.objects.filter(sections__edition__year=2018)
+        .distinct()
+        .select_related("project")
+        .order_by("project__number", "order")
+    )
+    assert len(themes) == 7 and len(zooms) == len(themes)
+    assert f"Pages:{1 + len(themes)}" in squashed(info.stdout)
+    for number, theme in enumerate(themes, start=2):
+        page_text = squashed(
+            subprocess.run(
+                ["pdftotext", "-raw", "-f", str(number), "-l", str(number), str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        assert page_text.startswith(f"重点戦略プロジェクト{theme.project.number}"), number
+        assert squashed(theme.project.name) in page_text and squashed(theme.title) in page_text
+    assert min(zooms) >= 0.45, f"a theme was shrunk past legibility to fit its page: {zooms}"

@@ -41,9 +41,14 @@ class Command(BaseCommand):
             raise CommandError(f"could not start the local server: {server.error}")
         try:
             report = reverse("projects:edition_report", args=[edition])
-            print_pdf(f"http://127.0.0.1:{server.port}{report}", path)
+            zooms = print_pdf(f"http://127.0.0.1:{server.port}{report}", path)
         except ReportError as error:
             raise CommandError(str(error)) from error
         finally:
             server.terminate()
         self.stdout.write(str(path))
+        if zooms:
+            self.stderr.write(
+                f"{len(zooms)} themes, one page each; printed at "
+                + "・".join(f"{round(zoom * 100)}%" for zoom in zooms)
+            )
