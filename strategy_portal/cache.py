@@ -18,8 +18,11 @@ never expires, and a new one is taken from the clock, so it cannot repeat.
 - Signed-in users are never served from or stored in the cache, and their
   pages are `private, no-store`. A session cookie alone does not make a user
   signed in: the session is looked up.
-- One thread per worker renders a missing page; the others wait for it
-  instead of rendering the same page at the same time (after every edit).
+- One thread per worker renders a missing page; the others do not render it
+  too: while it renders (after an edit), they serve the page it replaces, or
+  wait for it if the worker has none. So a change is seen by the public from
+  the first render after it, at most one render late, and readers never queue
+  behind an editor's change.
 - A broken or full shared cache means uncached rendering, never an error.
 """
 
@@ -171,6 +174,19 @@ def page_query(request) -> QueryDict:
     return query
 
 
+def page_digest(host, path, query) -> str:
+    return hashlib.sha256(f"{host}{path}?{query.urlencode()}".encode()).hexdigest()
+
+
+def page_key(current, digest) -> str:
+    return f"page:{current}:{digest}"
+
+
+def latest_key(digest) -> str:
+    """Which generation this page was last stored under (served while it re-renders)."""
+    return f"page:latest:{digest}"
+
+
 _render_locks: dict = {}
 _render_locks_guard = threading.Lock()
 
@@ -194,20 +210,45 @@ class PublicPageCacheMiddleware:
         query = page_query(request)
         request.GET = query.copy()
         request.GET._mutable = False
-        path = f"{host}{request.path}?{query.urlencode()}"
-        key = f"page:{current}:{hashlib.sha256(path.encode()).hexdigest()}"
+        digest = page_digest(host, request.path, query)
+        key = page_key(current, digest)
         response = self.cached(key)
         if response is not None:
             return response
         with _render_locks_guard:
             lock = _render_locks.setdefault(key, threading.Lock())
         try:
-            with lock:  # one render per page and worker; the others wait, then hit
+            if not lock.acquire(blocking=False):
+                # Another thread of this worker is rendering this page after a change:
+                # serve the page it replaces rather than queue behind it (one render
+                # at most old; the fresh page is served once it is stored).
+                stale = self.previous(digest, current)
+                if stale is not None:
+                    return stale
+                lock.acquire()  # nothing to fall back on: wait for the render, then hit
+            try:
                 response = self.cached(key)
-                return response if response is not None else self.render_and_store(request, key)
+                if response is None:
+                    response = self.render_and_store(request, current, digest)
+                return response
+            finally:
+                lock.release()
         finally:
             with _render_locks_guard:
                 _render_locks.pop(key, None)
+
+    def previous(self, digest, current):
+        """The newest stored page of an earlier generation, if this worker has one."""
+        try:
+            generation_then = caches["pages"].get(latest_key(digest))
+        except Exception:
+            return None
+        if generation_then is None or generation_then == current:
+            return None
+        response = self.cached(page_key(generation_then, digest))
+        if response is not None:
+            response.page_cache = "stale"  # for tests; not sent
+        return response
 
     def uncached(self, request):
         response = self.get_response(request)
@@ -229,7 +270,7 @@ class PublicPageCacheMiddleware:
         response.page_cache = "hit"  # for tests; not sent
         return response
 
-    def render_and_store(self, request, key):
+    def render_and_store(self, request, current, digest):
         response = self.get_response(request)
         if (
             response.status_code == 200
@@ -246,9 +287,13 @@ class PublicPageCacheMiddleware:
             set_response_etag(response)
             if len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
                 try:
-                    caches["pages"].set(
-                        key, (response.content, dict(response.items())), settings.PAGE_CACHE_SECONDS
+                    pages = caches["pages"]
+                    pages.set(
+                        page_key(current, digest),
+                        (response.content, dict(response.items())),
+                        settings.PAGE_CACHE_SECONDS,
                     )
+                    pages.set(latest_key(digest), current, settings.PAGE_CACHE_SECONDS)
                 except Exception:
                     log.warning("page cache: cannot store a page", exc_info=True)
             response.page_cache = "miss"
