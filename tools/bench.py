@@ -268,20 +268,27 @@ def lighthouse(path):
         name = re.sub(r"[^A-Za-z0-9-]+", "_", path.strip("/")) or "home"
         report = OUT / "lighthouse" / f"{name}-{run}.json"
         report.parent.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                str(LIGHTHOUSE),
-                f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}",
-                "--quiet",
-                "--output=json",
-                f"--output-path={report}",
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-                '--extra-headers={"X-Forwarded-Proto": "https"}',
-            ],
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-            check=True,
-            capture_output=True,
-        )
+        command = [
+            str(LIGHTHOUSE),
+            f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}",
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            '--extra-headers={"X-Forwarded-Proto": "https"}',
+        ]
+        # A run now and then fails to start or reach Chromium: try it once more, and
+        # stop with Lighthouse's own words if the second try fails too.
+        for attempt in (1, 2):
+            done = subprocess.run(
+                command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True
+            )
+            if done.returncode == 0:
+                break
+            if attempt == 2:
+                raise SystemExit(
+                    f"Lighthouse failed twice on {path}: {done.stderr.decode()[-2000:]}"
+                )
         data = json.loads(report.read_text(encoding="utf-8"))
         audits = data["audits"]
         runs.append(
