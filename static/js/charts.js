@@ -85,8 +85,8 @@
 
   // Like a facade: nothing is fetched for the first view, not even for a chart that is
   // already on screen (its summary and table are); the reader's first scroll, touch,
-  // pointer move or key press starts watching which charts are near the viewport.
-  var INTENT = ["scroll", "wheel", "touchstart", "pointerdown", "pointermove", "keydown"];
+  // pointer move or key press (site.js) starts watching which charts are near.
+  var whenTheReaderActs = window.portalWhenTheReaderActs || function (go) { go(); };
 
   function watchWhenTheReaderActs(all) {
     var observer = new IntersectionObserver(function (entries) {
@@ -97,15 +97,9 @@
         }
       });
     }, { rootMargin: NEAR });
-    var armed = false;
-    function arm() {
-      if (armed) { return; }
-      armed = true;
-      INTENT.forEach(function (type) { window.removeEventListener(type, arm, true); });
+    whenTheReaderActs(function () {
       all.forEach(function (element) { observer.observe(element); });
-    }
-    INTENT.forEach(function (type) { window.addEventListener(type, arm, { capture: true, passive: true }); });
-    if (window.scrollY > 0) { arm(); } // back/forward or an anchor: the reader is already down the page
+    });
   }
 
   function start() {

@@ -1,7 +1,8 @@
 /* Municipality maps, drawn offline: boundaries from this site's own static JSON,
    polygons as plain scatter traces filled "toself" (the basic plotly.js bundle).
    Loaded only by pages that show a map; plotly.js and the boundaries are
-   fetched when a map comes near the viewport (or before printing).
+   fetched when a map comes near the viewport once the reader acts (site.js), or
+   before printing: the first view loads neither (its table and text say it all).
    No inline script: each map's spec is JSON rendered by json_script. */
 (function () {
   "use strict";
@@ -130,7 +131,10 @@
         if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
       });
     }, { rootMargin: "400px 0px" });
-    maps.forEach(function (element) { observer.observe(element); });
+    var whenTheReaderActs = window.portalWhenTheReaderActs || function (go) { go(); };
+    whenTheReaderActs(function () {
+      maps.forEach(function (element) { observer.observe(element); });
+    });
   }
 
   window.addEventListener("beforeprint", function () {

@@ -11,6 +11,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DRAWN = "() => document.querySelector('[data-map][data-drawn=yes] .main-svg') !== null"
 
 
+def reader_acts(page):
+    """The first view loads no map; the reader's first pointer move starts it."""
+    page.mouse.move(5, 5)
+
+
 @pytest.mark.parametrize(
     "name, args",
     [
@@ -25,6 +30,7 @@ def test_map_draws_offline_under_the_csp(site, watched, name, args):
     page, watch = watched
     page.add_init_script(RECORD_VIOLATIONS)
     page.goto(site.url + reverse(name, args=args))
+    reader_acts(page)
     page.wait_for_function(DRAWN)
     # every layer is on the map: one trace each
     traces = page.evaluate("document.querySelector('[data-map]').data.length")
@@ -45,17 +51,20 @@ def test_map_draws_offline_under_the_csp(site, watched, name, args):
 def test_area_map_labels_every_model_area(site, watched):
     page, _ = watched
     page.goto(site.url + reverse("municipalities:areas"))
+    reader_acts(page)
     page.wait_for_function(DRAWN)
     labels = page.locator("[data-map] .annotation-text").all_text_contents()
     assert len(labels) == 11 and labels[0].startswith("①") and "南空知4町" in labels[0]
     page.screenshot(path="/tmp/portal-areas-map.png", full_page=False)
     page.goto(site.url + reverse("municipalities:list"))
+    reader_acts(page)
     page.wait_for_function(DRAWN)
     page.locator("[data-map]").screenshot(path="/tmp/portal-subprefectures-map.png")
 
 
 def test_a_click_on_a_town_opens_its_page(site, page):
     page.goto(site.url + reverse("municipalities:subprefecture", args=["hidaka"]))
+    reader_acts(page)
     page.wait_for_function(DRAWN)
     # the towns' hover points are the last trace; click the one of 浦河町 (016071)
     point = page.evaluate(
@@ -92,3 +101,22 @@ def test_the_locator_map_loads_nothing_until_it_nears_the_viewport(site, page):
     page.wait_for_function(DRAWN)
     assert any("plotly-basic" in url for url in requested)
     assert any("hokkaido-municipalities.json" in url for url in requested)
+
+
+def test_a_map_in_the_first_view_loads_nothing_until_the_reader_acts(site, page):
+    """Lighthouse (no interaction) scored the map pages 79–83 with 376 KiB of plotly.js
+    and boundaries loaded for a map in view; the first view now costs what the table does."""
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site.url + reverse("municipalities:list"))
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(
+        "document.querySelector('[data-map]').getBoundingClientRect().top < innerHeight"
+    ), "the map is in the first view"
+    page.wait_for_timeout(500)
+    fetched = [u for u in requested if "plotly-basic" in u or "hokkaido-municipalities" in u]
+    assert fetched == []
+    reader_acts(page)
+    page.wait_for_function(DRAWN)
+    assert any("plotly-basic" in url for url in requested)
