@@ -101,10 +101,11 @@ def create_result(result: Result, *, reason: str, user=None, keep_order=False) -
     The admin form, the rows under an indicator, the import and the seed all add
     figures through here.
     """
-    prepare_new_result(result, keep_order=keep_order)
-    _mark(result, reason, user)
-    result.version = 1
-    result.save(force_insert=True)
+    with transaction.atomic():  # the row and its history row, or neither
+        prepare_new_result(result, keep_order=keep_order)
+        _mark(result, reason, user)
+        result.version = 1
+        result.save(force_insert=True)
     return result
 
 
