@@ -58,8 +58,13 @@ class PreviewCell:
         self.changed = not adding and self.old != self.new
 
     def __str__(self):
+        # Templates print str(value): the markup, with both values escaped.
+        return self.__html__()
+
+    def __html__(self):
+        """Safe markup: format_html escapes the values (a cell is text, never markup)."""
         if not self.changed:
-            return self.new
+            return format_html("{}", self.new)
         return format_html(
             '<del><span class="visually-hidden">変更前：</span>{}</del>'
             ' <span aria-hidden="true">→</span> '
@@ -67,8 +72,6 @@ class PreviewCell:
             self.old or "（空欄）",
             self.new or "（空欄）",
         )
-
-    __html__ = __str__
 
 
 class PreviewDiff(resources.Diff):

@@ -487,3 +487,13 @@ def test_the_preview_leaves_the_page_cache_alone_and_the_import_refreshes_it(
         confirm(editor_client, preview)
     assert page_cache.generation() != before
     assert figure(CONSULTATIONS, 2017).value == 852
+
+
+def test_the_preview_escapes_what_a_cell_holds(editor_client, tmp_path):
+    """A cell is shown as text, new or changed: never as markup."""
+    path = write_csv(
+        tmp_path / "x.csv", [sheet_row(CONSULTATIONS, 2018, 1, 注記="<script>alert(1)</script>")]
+    )
+    html = upload(editor_client, path).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
