@@ -217,23 +217,22 @@ class PublicPageCacheMiddleware:
             return response
         with _render_locks_guard:
             lock = _render_locks.setdefault(key, threading.Lock())
+        if not lock.acquire(blocking=False):
+            # Another thread of this worker is rendering this page after a change:
+            # serve the page it replaces rather than queue behind it (one render at
+            # most old; the fresh page is served once it is stored). The lock stays
+            # registered, so the next reader does not start a second render.
+            stale = self.previous(digest, current)
+            if stale is not None:
+                return stale
+            lock.acquire()  # nothing to fall back on: wait for the render, then hit
         try:
-            if not lock.acquire(blocking=False):
-                # Another thread of this worker is rendering this page after a change:
-                # serve the page it replaces rather than queue behind it (one render
-                # at most old; the fresh page is served once it is stored).
-                stale = self.previous(digest, current)
-                if stale is not None:
-                    return stale
-                lock.acquire()  # nothing to fall back on: wait for the render, then hit
-            try:
-                response = self.cached(key)
-                if response is None:
-                    response = self.render_and_store(request, current, digest)
-                return response
-            finally:
-                lock.release()
+            response = self.cached(key)
+            if response is None:
+                response = self.render_and_store(request, current, digest)
+            return response
         finally:
+            lock.release()
             with _render_locks_guard:
                 _render_locks.pop(key, None)
 

@@ -225,6 +225,7 @@ def test_while_a_changed_page_renders_other_readers_get_the_page_it_replaces(
     rendering.acquire()  # another thread of the worker is rendering the fresh page
     try:
         meanwhile = client.get(PROJECT)
+        assert page_cache._render_locks.get(key) is rendering, "a second render could start"
     finally:
         rendering.release()
         page_cache._render_locks.pop(key, None)
