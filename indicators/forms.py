@@ -382,12 +382,10 @@ class ResultForm(ChangeReasonMixin, VersionCheckMixin, forms.ModelForm):
             current = Result.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
             self.instance.status = current.first() or self.instance.status
         if self.instance._state.adding:
-            # A new figure belongs to the latest report unless the editor picks another.
-            latest = services.default_edition()
+            # Offered as the edition being prepared; without the field (the rows under
+            # an indicator) services.prepare_new_result gives it when the row is added.
             if "edition" in self.fields:
-                self.fields["edition"].initial = latest
-            elif self.instance.edition_id is None:
-                self.instance.edition = latest
+                self.fields["edition"].initial = services.default_edition()
 
     def clean_breakdown(self):
         return " ".join((self.cleaned_data.get("breakdown") or "").split())
