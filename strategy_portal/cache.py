@@ -2,15 +2,16 @@
 
 Every public page is the same for every anonymous visitor, so its rendered
 body is kept in the `pages` cache (local memory of each worker: no network,
-no unpickling of a large object). Whether a stored page is still current is
-decided by a generation number in the `default` cache, which all workers and
-servers share (a file cache on one machine, Redis or Memcached through
-DJANGO_CACHE_URL for several): a committed data change anywhere bumps it, and
-the next view renders afresh everywhere. Only a commit bumps it: a write that
-is rolled back (an import's preview, a refused save) leaves every page cached.
-A page is stored under the generation read before it was rendered, so one
-rendered from the old rows while a write commits is stale once it has. The generation
-never expires, and a new one is taken from the clock, so it cannot repeat.
+no unpickling of a large object) and, for the other workers, in
+`shared_pages` (files on one machine, Redis or Memcached for several).
+Whether a stored page is still current is decided by a generation number in
+the `default` cache, which all workers and servers share: a committed data
+change anywhere bumps it, and the next view renders afresh everywhere. Only a
+commit bumps it: a write that is rolled back (an import's preview, a refused
+save) leaves every page cached. A page is stored under the generation read
+before it was rendered, so one rendered from the old rows while a write
+commits is stale once it has. The generation never expires, and a new one is
+taken from the clock, so it cannot repeat.
 
 - The key is the host and the path with the query parameters the pages read
   (sorted); other parameters are dropped before the view sees them, so
@@ -18,11 +19,13 @@ never expires, and a new one is taken from the clock, so it cannot repeat.
 - Signed-in users are never served from or stored in the cache, and their
   pages are `private, no-store`. A session cookie alone does not make a user
   signed in: the session is looked up.
-- One thread per worker renders a missing page; the others do not render it
-  too: while it renders (after an edit), they serve the page it replaces, or
-  wait for it if the worker has none. So a change is seen by the public from
-  the first render after it, at most one render late, and readers never queue
-  behind an editor's change.
+- After a change, a page is rendered once, not once per worker: the first
+  worker to need it claims the render (an atomic `add` in `shared_pages`) and
+  stores the result there; the other workers serve the page it replaces until
+  the fresh one is stored, then take that copy. Within a worker, one thread
+  renders and the others serve the previous page too. So readers never queue
+  behind an editor's change, and a change is seen from the first render after
+  it. A worker with no earlier page (just started) renders for itself.
 - A broken or full shared cache means uncached rendering, never an error.
 """
 
@@ -126,6 +129,12 @@ def invalidate() -> None:
             log.critical("page cache: cannot delete the generation either", exc_info=True)
 
 
+def clear_pages() -> None:
+    """Forget every stored page, in this worker and shared (tests, benchmarks)."""
+    for alias in ("shared_pages", "pages"):
+        caches[alias].clear()
+
+
 def invalidate_on_commit():
     """Stale once the change is committed; never for a change rolled back (Django
     drops the callbacks of a rolled-back transaction or savepoint)."""
@@ -187,6 +196,34 @@ def latest_key(digest) -> str:
     return f"page:latest:{digest}"
 
 
+def claim_key(key) -> str:
+    return f"rendering:{key}"
+
+
+def _claim(claim) -> bool:
+    """True if this worker is the one to render the page (no other worker is at it)."""
+    try:
+        return caches["shared_pages"].add(claim, os.getpid(), settings.PAGE_RENDER_CLAIM_SECONDS)
+    except Exception:  # cannot tell: render it
+        log.warning("page cache: cannot claim a render", exc_info=True)
+        return True
+
+
+def _read(alias, key):
+    try:
+        return caches[alias].get(key)
+    except Exception:
+        log.warning("page cache: cannot read a page from %s", alias, exc_info=True)
+        return None
+
+
+def _unclaim(claim) -> None:
+    try:
+        caches["shared_pages"].delete(claim)
+    except Exception:  # it expires by itself
+        log.warning("page cache: cannot release a render claim", exc_info=True)
+
+
 _render_locks: dict = {}
 _render_locks_guard = threading.Lock()
 
@@ -227,14 +264,45 @@ class PublicPageCacheMiddleware:
                 return stale
             lock.acquire()  # nothing to fall back on: wait for the render, then hit
         try:
-            response = self.cached(key)
-            if response is None:
-                response = self.render_and_store(request, current, digest)
-            return response
+            response = self.cached(key) or self.shared(key, digest, current)
+            if response is not None:
+                return response
+            claim = claim_key(key)
+            if not _claim(claim):
+                # Another worker is rendering it: its copy is taken once stored.
+                stale = self.previous(digest, current)
+                if stale is not None:
+                    return stale
+                claim = None  # nothing to serve meanwhile: render it here as well
+            try:
+                return self.render_and_store(request, current, digest)
+            finally:
+                if claim:
+                    _unclaim(claim)
         finally:
             lock.release()
             with _render_locks_guard:
                 _render_locks.pop(key, None)
+
+    def shared(self, key, digest, current):
+        """The page as another worker rendered it; this worker keeps it too."""
+        stored = _read("shared_pages", key)
+        if stored is None:
+            return None
+        self.keep(key, digest, current, stored)
+        return self.respond(stored, "shared")
+
+    @staticmethod
+    def keep(key, digest, current, stored, share=False):
+        """Store a page in this worker's memory, and for the other workers if `share`."""
+        seconds = settings.PAGE_CACHE_SECONDS
+        try:
+            caches["pages"].set(key, stored, seconds)
+            caches["pages"].set(latest_key(digest), current, seconds)
+            if share:
+                caches["shared_pages"].set(key, stored, seconds)
+        except Exception:
+            log.warning("page cache: cannot store a page", exc_info=True)
 
     def previous(self, digest, current):
         """The newest stored page of an earlier generation, if this worker has one."""
@@ -257,16 +325,14 @@ class PublicPageCacheMiddleware:
         return response
 
     def cached(self, key):
-        try:
-            stored = caches["pages"].get(key)
-        except Exception:
-            log.warning("page cache: cannot read a page", exc_info=True)
-            return None
-        if stored is None:
-            return None
+        stored = _read("pages", key)
+        return None if stored is None else self.respond(stored, "hit")
+
+    @staticmethod
+    def respond(stored, how):
         content, headers = stored
         response = HttpResponse(content, headers=headers)
-        response.page_cache = "hit"  # for tests; not sent
+        response.page_cache = how  # for tests; not sent
         return response
 
     def render_and_store(self, request, current, digest):
@@ -285,15 +351,7 @@ class PublicPageCacheMiddleware:
             # Hash once here, not on every hit (ConditionalGetMiddleware keeps an ETag).
             set_response_etag(response)
             if len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
-                try:
-                    pages = caches["pages"]
-                    pages.set(
-                        page_key(current, digest),
-                        (response.content, dict(response.items())),
-                        settings.PAGE_CACHE_SECONDS,
-                    )
-                    pages.set(latest_key(digest), current, settings.PAGE_CACHE_SECONDS)
-                except Exception:
-                    log.warning("page cache: cannot store a page", exc_info=True)
+                stored = (response.content, dict(response.items()))
+                self.keep(page_key(current, digest), digest, current, stored, share=True)
             response.page_cache = "miss"
         return response

@@ -36,24 +36,33 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
-def cache_from_url(url: str) -> dict:
-    """locmem:// (default, one process), file:///path (one machine), redis://host:6379/1,
-    memcached://host:11211 (several machines)."""
+def cache_from_url(url: str, part: str = "") -> dict:
+    """locmem:// (one process), file:///path (one machine), redis://host:6379/1,
+    memcached://host:11211 (several machines). `part` keeps another cache apart in
+    the same place: a subdirectory of the file cache, a key prefix in Redis/Memcached."""
     parsed = urlparse(url)
     if parsed.scheme in ("locmem", ""):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"portal{part}",
+        }
     if parsed.scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": part,
+        }
     if parsed.scheme == "file":
         # One machine, several worker processes: they share the files.
         return {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": parsed.path,
+            "BACKEND": "strategy_portal.filecache.FileCache",
+            "LOCATION": str(Path(parsed.path) / part) if part else parsed.path,
         }
     if parsed.scheme in ("memcached", "pymemcache"):
         return {
             "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
             "LOCATION": parsed.netloc,
+            "KEY_PREFIX": part,
         }
     raise ImproperlyConfigured(f"DJANGO_CACHE_URL: unsupported scheme {parsed.scheme!r}")
 
@@ -198,10 +207,18 @@ WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable (whitenoi
 # `default` is shared by every process and server (page generation…): a file
 # cache for the processes of one machine — `make run` and `make serve` alike, so
 # a change made by `manage.py load_seed` or a shell shows on the next request —
-# and Redis/Memcached (DJANGO_CACHE_URL) for several machines. Rendered pages
-# live in each worker's memory (`pages`), checked against `default`.
+# and Redis/Memcached (DJANGO_CACHE_URL) for several machines. A rendered page is
+# kept in `shared_pages`, in the same place, so that after a change one worker
+# renders it and the others take its copy (strategy_portal/cache.py), and in the
+# memory of each worker (`pages`), which serves it.
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", f"file://{BASE_DIR}/.cache")
 CACHES = {
-    "default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", f"file://{BASE_DIR}/.cache")),
+    "default": cache_from_url(CACHE_URL),
+    "shared_pages": {
+        **cache_from_url(CACHE_URL, "pages"),
+        # Bounded: unique query strings (searches) cannot fill the disk.
+        "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_SHARED_PAGE_CACHE_ENTRIES", "3000")},
+    },
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
@@ -211,6 +228,9 @@ CACHES = {
 }
 PAGE_CACHE_MAX_BYTES = 512 * 1024  # a larger page is rendered each time, never stored
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
+# How long the other workers wait for one worker's render before rendering the page
+# themselves (a worker killed mid-render leaves its claim; renders take under 1 s).
+PAGE_RENDER_CLAIM_SECONDS = 10
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # The API is not page-cached, so its per-address limit counts every request.
 PAGE_CACHE_EXCLUDE = ["/" + ADMIN_PATH, "/accounts/", "/static/", "/api/v1/"]

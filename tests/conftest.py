@@ -11,6 +11,8 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
+from strategy_portal import cache as page_cache
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
@@ -75,11 +77,11 @@ def admin_client_(django_user_model):
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
     """Each test starts with an empty page cache (tests roll back, so no on_commit fires)."""
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    caches["default"].clear()
+    page_cache.clear_pages()
     yield
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    caches["default"].clear()
+    page_cache.clear_pages()
 
 
 # --- `make a11y`: the outcome of each accessibility check, for the results page ---

@@ -20,11 +20,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from strategy_portal import cache as page_cache  # noqa: E402
 from strategy_portal.page_types import page_types  # noqa: E402
 
 
@@ -33,8 +33,7 @@ def main(repeats: int) -> None:
     for page in page_types():
         times, queries = [], 0
         for _ in range(repeats + 1):  # the first render warms up templates and connections
-            for alias in ("default", "pages"):
-                caches[alias].clear()
+            page_cache.clear_pages()
             with CaptureQueriesContext(connection) as captured:
                 start = time.perf_counter()
                 response = client.get(page.path)

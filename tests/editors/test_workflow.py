@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
 from indicators.models import Indicator, Result, Target
 from projects.models import Edition
+from strategy_portal import cache as page_cache
 
 from .conftest import add_result, browser_form, figure
 
@@ -330,7 +330,7 @@ def test_a_new_target_is_a_draft_until_an_editor_publishes_it(client, editor_cli
     target.refresh_from_db()
     assert target.status == "published"
     assert target.history.first().history_change_reason == "一括操作：目標を公開"
-    caches["pages"].clear()
+    page_cache.clear_pages()
     # The newest figure is the baseline itself (FY2017): 0%, nothing expected yet.
     progress = client.get(detail).json()["progress"]
     assert (progress["rate"], progress["status"]) == (0, "unknown")

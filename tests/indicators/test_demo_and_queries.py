@@ -1,7 +1,6 @@
 """demo_years, and query counts that stay put with 20 years of results and targets."""
 
 import pytest
-from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +9,7 @@ from django.urls import reverse
 from indicators.demo import DEMO_SOURCE
 from indicators.models import DemoMarker, Indicator, Result, Target
 from projects.models import Project
+from strategy_portal import cache as page_cache
 
 from ..test_dashboard import twenty_times_the_data  # noqa: F401  (a fixture)
 from ..test_pages import page_text
@@ -95,8 +95,7 @@ def pages():
 
 def query_counts(client):
     """Queries of an uncached render of each page."""
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    page_cache.clear_pages()
     counts = {}
     for url in pages():
         with CaptureQueriesContext(connection) as queries:

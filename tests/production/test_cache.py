@@ -253,3 +253,53 @@ def test_with_no_earlier_page_a_reader_waits_for_the_render(client):
     response = client.get(PROJECT)
     page_cache._render_locks.pop(key, None)
     assert getattr(response, "page_cache", None) == "miss" and "813件" in page_text(response)
+
+
+def test_a_page_rendered_by_one_worker_is_served_by_the_others_without_rendering(
+    client, django_assert_num_queries
+):
+    """After a change, one worker renders a page; every other worker takes its copy
+    (make bench: four renders per edit on four workers were the writer row's p99)."""
+    assert getattr(client.get(PROJECT), "page_cache", None) == "miss"
+    caches["pages"].clear()  # another worker: nothing in its memory
+    with django_assert_num_queries(0):
+        response = client.get(PROJECT)
+    assert getattr(response, "page_cache", None) == "shared"
+    assert "813件" in page_text(response)
+    assert getattr(client.get(PROJECT), "page_cache", None) == "hit"  # kept in its memory
+
+
+def test_while_another_worker_renders_a_changed_page_this_one_serves_the_old_one(
+    client, django_capture_on_commit_callbacks
+):
+    from django.http import QueryDict
+
+    assert "813件" in page_text(client.get(PROJECT))
+    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
+    result.value = 814
+    with django_capture_on_commit_callbacks(execute=True):
+        result.save()
+    key = page_cache.page_key(
+        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
+    )
+    claim = page_cache.claim_key(key)
+    assert caches["shared_pages"].add(claim, "another worker", 10)  # it is rendering
+    meanwhile = client.get(PROJECT)
+    assert getattr(meanwhile, "page_cache", None) == "stale"
+    assert "813件" in page_text(meanwhile)
+
+    caches["shared_pages"].delete(claim)  # it failed, or was killed: this worker renders
+    fresh = client.get(PROJECT)
+    assert getattr(fresh, "page_cache", None) == "miss" and "814件" in page_text(fresh)
+    assert caches["shared_pages"].get(claim) is None  # its own claim is released
+
+
+def test_a_worker_with_no_earlier_page_renders_rather_than_wait_for_another(client):
+    from django.http import QueryDict
+
+    key = page_cache.page_key(
+        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
+    )
+    caches["shared_pages"].add(page_cache.claim_key(key), "another worker", 10)
+    response = client.get(PROJECT)
+    assert getattr(response, "page_cache", None) == "miss" and "813件" in page_text(response)

@@ -1,11 +1,11 @@
 """The home page reads only what it shows: its work does not grow with the data."""
 
 import pytest
-from django.core.cache import caches
 from django.db.models.signals import post_init
 from django.urls import reverse
 
 from indicators.models import Result
+from strategy_portal import cache as page_cache
 
 from ..test_dashboard import twenty_times_the_data  # noqa: F401  (a fixture)
 from ..test_pages import page_text
@@ -24,8 +24,7 @@ class RowsRead:
 
 
 def home_reads(client, django_assert_max_num_queries, queries):
-    for alias in ("default", "pages"):
-        caches[alias].clear()  # an uncached render
+    page_cache.clear_pages()  # an uncached render
     rows = RowsRead()
     post_init.connect(rows, sender=Result)
     try:

@@ -1,7 +1,6 @@
 """The yearly round: next year's edition as a draft copy, previewed by staff, then published."""
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.urls import reverse
 from indicators.models import Indicator, Result
 from projects import services
 from projects.models import Category, Edition, Measure, Section
+from strategy_portal import cache as page_cache
 
 from ..test_pages import page_text
 
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def fresh():
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    page_cache.clear_pages()
 
 
 @pytest.fixture
