@@ -11,6 +11,7 @@ import threading
 from typing import Annotated, Literal
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.urls import reverse
@@ -87,6 +88,12 @@ class ClientAddressThrottle(AnonRateThrottle):
     def __init__(self):
         super().__init__(settings.API_THROTTLE_RATE)
         self._state = threading.local()
+
+    @property
+    def cache(self):
+        """A cache of its own: counts for many addresses must not crowd the page
+        generation out of `default` (a full file cache deletes entries at random)."""
+        return caches["throttle"]
 
     def allow_request(self, request):
         count, duration = self.parse_rate(settings.API_THROTTLE_RATE)

@@ -219,6 +219,8 @@ CACHES = {
         # Bounded: unique query strings (searches) cannot fill the disk.
         "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_SHARED_PAGE_CACHE_ENTRIES", "3000")},
     },
+    # The API's per-address counts, apart so that they cannot crowd out the generation.
+    "throttle": cache_from_url(CACHE_URL, "throttle"),
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
