@@ -1,5 +1,6 @@
 """No request makes a 5xx: malformed or huge parameters, unknown ids, odd bytes."""
 
+import logging
 from urllib.parse import quote
 
 import pytest
@@ -113,6 +114,22 @@ def test_a_bad_host_header_answers_400_in_japanese_never_500(client):
             response = client.get(url, HTTP_HOST=host)
             assert response.status_code == 400, (url, host[:20], response.status_code)
             assert "リクエストが正しくありません" in response.content.decode()
+
+
+def test_a_bad_host_is_logged_in_one_line_without_a_traceback(client):
+    """Anyone can send one: each would otherwise put a traceback in the error log."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("django.security.DisallowedHost")
+    logger.addHandler(handler)
+    try:
+        assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    finally:
+        logger.removeHandler(handler)
+    assert len(records) == 1
+    assert "evil.example" in records[0].getMessage()
+    assert records[0].exc_info is None
 
 
 COOKIES = [
