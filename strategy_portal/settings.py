@@ -36,15 +36,19 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
-def cache_from_url(url: str, part: str = "") -> dict:
+def cache_from_url(url: str, part: str = "", max_entries: int | None = None) -> dict:
     """locmem:// (one process), file:///path (one machine), redis://host:6379/1,
     memcached://host:11211 (several machines). `part` keeps another cache apart in
-    the same place: a subdirectory of the file cache, a key prefix in Redis/Memcached."""
+    the same place: a subdirectory of the file cache, a key prefix in Redis/Memcached.
+    `max_entries` bounds the local and file caches; Redis and Memcached evict by
+    their own memory limit (and would take the option for a connection argument)."""
     parsed = urlparse(url)
+    bounded = {"OPTIONS": {"MAX_ENTRIES": max_entries}} if max_entries else {}
     if parsed.scheme in ("locmem", ""):
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"portal{part}",
+            **bounded,
         }
     if parsed.scheme in ("redis", "rediss"):
         return {
@@ -57,6 +61,7 @@ def cache_from_url(url: str, part: str = "") -> dict:
         return {
             "BACKEND": "strategy_portal.filecache.FileCache",
             "LOCATION": str(Path(parsed.path) / part) if part else parsed.path,
+            **bounded,
         }
     if parsed.scheme in ("memcached", "pymemcache"):
         return {
@@ -214,11 +219,10 @@ WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable (whitenoi
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", f"file://{BASE_DIR}/.cache")
 CACHES = {
     "default": cache_from_url(CACHE_URL),
-    "shared_pages": {
-        **cache_from_url(CACHE_URL, "pages"),
-        # Bounded: unique query strings (searches) cannot fill the disk.
-        "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_SHARED_PAGE_CACHE_ENTRIES", "3000")},
-    },
+    # Bounded: unique query strings (searches) cannot fill the disk.
+    "shared_pages": cache_from_url(
+        CACHE_URL, "pages", max_entries=envint("DJANGO_SHARED_PAGE_CACHE_ENTRIES", "3000")
+    ),
     # The API's per-address counts, apart so that they cannot crowd out the generation.
     "throttle": cache_from_url(CACHE_URL, "throttle"),
     "pages": {
