@@ -76,11 +76,14 @@ def admin_client_(django_user_model):
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Each test starts with an empty page cache (tests roll back, so no on_commit fires)."""
-    caches["default"].clear()
+    """Each test starts with an empty page cache and no API counts (tests roll back, so
+    no on_commit fires)."""
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
     page_cache.clear_pages()
     yield
-    caches["default"].clear()
+    for alias in ("default", "throttle"):
+        caches[alias].clear()
     page_cache.clear_pages()
 
 
