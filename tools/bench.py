@@ -111,7 +111,8 @@ def wait_until_up(deadline=30):
     raise SystemExit("gunicorn did not answer in time")
 
 
-def wrk(path, seconds=SECONDS, headers=None, script=None):
+def wrk(path, seconds=SECONDS, headers=None, script=None, port=PORT):
+    """wrk's figures for `path` on 127.0.0.1:`port` (also used by tools/review_replay.py)."""
     args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in {**HEADERS, **(headers or {})}.items():
         if name != "Host":
@@ -119,7 +120,7 @@ def wrk(path, seconds=SECONDS, headers=None, script=None):
     if script:
         args += ["-s", str(script)]
     out = subprocess.run(
-        [*args, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+        [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     percent = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))

@@ -42,6 +42,7 @@ from tests.production.live import (  # noqa: E402
     production_env,
 )
 from tests.production.test_faults import result_pk, stored_value, write_lock  # noqa: E402
+from tools.bench import wrk  # noqa: E402  (the load test's wrk runner)
 
 OUT = ROOT / "bench" / "REVIEW.md"
 PORTS = range(8140, 8150)
@@ -876,27 +877,6 @@ def replay_bad_input(server):
     return rows
 
 
-def wrk(port, path, headers=None, script=None, seconds=10):
-    args = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s"]
-    for name, value in {"X-Forwarded-Proto": "https", **(headers or {})}.items():
-        args += ["-H", f"{name}: {value}"]
-    if script:
-        args += ["-s", str(script)]
-    out = subprocess.run(
-        [*args, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (
-        sum(int(n) for n in sockets.groups()) if sockets else 0
-    )
-    return {"rps": rps, "requests": requests, "errors": errors}
-
-
 UNIQUE_QUERIES = """
 local threads = 0
 function setup(thread)
@@ -916,9 +896,14 @@ def replay_page_cache(server, env, work, database):
     rows = []
     server.get(PROJECT_PAGE)
     say("5: wrk without a cookie")
-    plain = wrk(server.port, PROJECT_PAGE)
+    plain = wrk(PROJECT_PAGE, seconds=10, port=server.port)
     say("5: wrk with a made-up session cookie")
-    cookie = wrk(server.port, PROJECT_PAGE, {"Cookie": "sessionid=made-up-0123456789abcdefghij"})
+    cookie = wrk(
+        PROJECT_PAGE,
+        seconds=10,
+        headers={"Cookie": "sessionid=made-up-0123456789abcdefghij"},
+        port=server.port,
+    )
     rows.append(
         (
             f"wrk, 2 threads, 50 connections, 10 s on {PROJECT_PAGE}, no cookie",
@@ -937,7 +922,7 @@ def replay_page_cache(server, env, work, database):
     script.write_text(UNIQUE_QUERIES % PROJECT_PAGE)
     before = total_rss_mb(server)
     say("5: wrk with a new query string each request")
-    unique = wrk(server.port, PROJECT_PAGE, script=script)
+    unique = wrk(PROJECT_PAGE, seconds=10, script=script, port=server.port)
     after = total_rss_mb(server)
     rows.append(
         (
