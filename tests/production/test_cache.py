@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +19,21 @@ from tests.test_pages import page_text
 pytestmark = pytest.mark.django_db
 
 PROJECT = "/projects/sumairu/"
+
+
+def project_key():
+    """The cache key of PROJECT as a worker computes it now."""
+    return page_cache.page_key(
+        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
+    )
+
+
+def edit_the_figure(capture_on_commit_callbacks):
+    """813件 → 814件 on PROJECT, committed (the generation is bumped)."""
+    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
+    result.value = 814
+    with capture_on_commit_callbacks(execute=True):
+        result.save()
 
 
 def test_anonymous_pages_are_served_from_the_cache(client, django_assert_num_queries):
@@ -211,16 +227,9 @@ def test_while_a_changed_page_renders_other_readers_get_the_page_it_replaces(
     instead of queueing behind it (make bench: p99 with an editor saving)."""
     import threading
 
-    from django.http import QueryDict
-
     assert "813件" in page_text(client.get(PROJECT))
-    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
-    result.value = 814
-    with django_capture_on_commit_callbacks(execute=True):
-        result.save()
-    key = page_cache.page_key(
-        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
-    )
+    edit_the_figure(django_capture_on_commit_callbacks)
+    key = project_key()
     rendering = page_cache._render_locks.setdefault(key, threading.Lock())
     rendering.acquire()  # another thread of the worker is rendering the fresh page
     try:
@@ -242,11 +251,7 @@ def test_with_no_earlier_page_a_reader_waits_for_the_render(client):
     """Nothing stored yet (a new page, a fresh worker): no stale page to give."""
     import threading
 
-    from django.http import QueryDict
-
-    key = page_cache.page_key(
-        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
-    )
+    key = project_key()
     rendering = page_cache._render_locks.setdefault(key, threading.Lock())
     rendering.acquire()
     threading.Timer(0.2, rendering.release).start()  # the other render finishes
@@ -272,16 +277,9 @@ def test_a_page_rendered_by_one_worker_is_served_by_the_others_without_rendering
 def test_while_another_worker_renders_a_changed_page_this_one_serves_the_old_one(
     client, django_capture_on_commit_callbacks
 ):
-    from django.http import QueryDict
-
     assert "813件" in page_text(client.get(PROJECT))
-    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
-    result.value = 814
-    with django_capture_on_commit_callbacks(execute=True):
-        result.save()
-    key = page_cache.page_key(
-        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
-    )
+    edit_the_figure(django_capture_on_commit_callbacks)
+    key = project_key()
     claim = page_cache.claim_key(key)
     assert caches["shared_pages"].add(claim, "another worker", 10)  # it is rendering
     meanwhile = client.get(PROJECT)
@@ -295,11 +293,7 @@ def test_while_another_worker_renders_a_changed_page_this_one_serves_the_old_one
 
 
 def test_a_worker_with_no_earlier_page_renders_rather_than_wait_for_another(client):
-    from django.http import QueryDict
-
-    key = page_cache.page_key(
-        page_cache.generation(), page_cache.page_digest("testserver", PROJECT, QueryDict())
-    )
+    key = project_key()
     caches["shared_pages"].add(page_cache.claim_key(key), "another worker", 10)
     response = client.get(PROJECT)
     assert getattr(response, "page_cache", None) == "miss" and "813件" in page_text(response)
