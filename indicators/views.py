@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from strategy_portal.cache import reads
+
 from . import exports, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
@@ -13,6 +15,7 @@ from .tables import ResultTable
 PROJECT_PATH = "indicator__measure__category__section__theme__project"
 RESULT_RELATIONS = (f"{PROJECT_PATH}__strategy", "edition")
 PER_PAGE, MAX_PER_PAGE = 50, 200
+FILTERS = tuple(ResultFilter.base_filters)  # the query parameters of the table and its downloads
 
 
 def visible_targets(user):
@@ -44,6 +47,7 @@ def filtered_results(request):
 
 
 @require_safe
+@reads(*FILTERS, "page", "sort", "per_page")
 def indicator_list(request):
     filterset, results = filtered_results(request)
     table = ResultTable(results)
@@ -65,12 +69,14 @@ def indicator_list(request):
 
 
 @require_safe
+@reads(*FILTERS)
 def results_csv(request):
     _, results = filtered_results(request)
     return exports.csv_response(results.in_order(), "hokkaido-sousei-results.csv")
 
 
 @require_safe
+@reads(*FILTERS)
 def results_json(request):
     _, results = filtered_results(request)
     return exports.json_response(results.in_order(), meta={"filters": request.GET.dict()})

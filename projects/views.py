@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
 from strategy_portal import a11y
+from strategy_portal.cache import reads
 
 from . import selectors
 from .models import Edition, Measure, Project, SourceCorrection, Strategy
@@ -43,6 +44,7 @@ def home(request):
 
 
 @require_safe
+@reads("edition")
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
     editions = selectors.editions_of(project=project, user=request.user)
@@ -89,6 +91,7 @@ def clean_query(text: str) -> str:
 
 
 @require_safe
+@reads("q")
 def search(request):
     """Measures and indicators whose names or text contain every word of q."""
     query = clean_query(request.GET.get("q", ""))

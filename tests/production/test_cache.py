@@ -171,6 +171,20 @@ def test_unknown_parameters_do_not_make_new_pages(client):
     assert len(stored) == 1
 
 
+def test_a_parameter_only_another_page_reads_does_not_make_a_new_page(client):
+    """`?q=` keys the search page; on a project page it is one more made-up
+    parameter (it made a render per value: ~30 req/s against ~3,400)."""
+    client.get(PROJECT)
+    for n in range(5):
+        again = client.get(PROJECT, {"q": f"word{n}", "page": n, "sort": "value", "unit": "件"})
+        assert getattr(again, "page_cache", None) == "hit"
+    found = client.get("/search/", {"q": "相談"})
+    other = client.get("/search/", {"q": "出生率"})
+    assert getattr(other, "page_cache", None) == "miss"
+    assert page_text(found) != page_text(other)
+    assert getattr(client.get("/search/", {"q": "相談"}), "page_cache", None) == "hit"
+
+
 def test_a_bad_host_is_refused_even_for_a_cached_page(client):
     client.get(PROJECT)
     response = client.get(PROJECT, HTTP_HOST="evil.example")
