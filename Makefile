@@ -89,8 +89,11 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
+# wrk (the load generator of make bench and make review-replay): Debian's, when missing and root.
+WRK := command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 bench: install node_modules/.installed
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@$(WRK)
 	$(PY) tools/bench.py
 
 # bandit, then wapiti (Debian's, installed when missing and root) against the
@@ -100,6 +103,7 @@ security: bandit
 	$(PY) tools/security.py
 # The outside security review's findings, replayed on 127.0.0.1:8140-8149; writes bench/REVIEW.md.
 review-replay: $(VENV)/.test-installed
+	@$(WRK)
 	$(PY) tools/review_replay.py
 # Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
 # which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
