@@ -89,21 +89,22 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0; \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-# wrk (the load generator of make bench and make review-replay): Debian's, when missing and root.
-WRK := command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+# A command-line tool from Debian's package of the same name, installed when missing and root:
+# $(call apt_tool,wrk) (make bench, make review-replay), $(call apt_tool,wapiti) (make security).
+apt_tool = command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
 bench: install node_modules/.installed
-	@$(WRK)
+	@$(call apt_tool,wrk)
 	$(PY) tools/bench.py
 
 # bandit, then wapiti (Debian's, installed when missing and root) against the
 # production stack on 127.0.0.1:$${SECURITY_PORT:-8130}; fails on a finding above low.
 security: bandit
-	@command -v wapiti >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wapiti >/dev/null; }
+	@$(call apt_tool,wapiti)
 	$(PY) tools/security.py
 # The outside security review's findings, replayed on 127.0.0.1:8140-8149; writes bench/REVIEW.md.
 review-replay: $(VENV)/.test-installed
-	@$(WRK)
+	@$(call apt_tool,wrk)
 	$(PY) tools/review_replay.py
 # Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
 # which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
