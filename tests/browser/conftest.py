@@ -85,3 +85,18 @@ def scroll_to_every_chart(page, expected: int):
         "[...document.querySelectorAll('[data-chart][data-state=drawn]')].every(c => c.querySelector('.main-svg'))",
         arg=expected,
     )
+
+
+def reader_acts(page):
+    """The first view loads no map; the reader's first pointer move starts it."""
+    page.mouse.move(5, 5)
+
+
+def draw_every_map(page):
+    """Start the page's maps as a reader does, and wait until each has drawn or failed."""
+    reader_acts(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-map]')]"
+        ".every(m => ['yes', 'failed'].includes(m.getAttribute('data-drawn')))"
+    )
+    page.wait_for_load_state("networkidle")

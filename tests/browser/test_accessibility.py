@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from strategy_portal.page_types import page_types
 
-from .conftest import scroll_to_every_chart
+from .conftest import draw_every_map, scroll_to_every_chart
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,13 +38,7 @@ def visit(page, site, page_type, draw=True):
         scroll_to_every_chart(page, page_type.charts)
         page.evaluate("window.scrollTo(0, 0)")
     if page.locator("[data-map]").count():
-        page.mouse.move(5, 5)  # the reader acts
-        page.wait_for_function(MAPS_SETTLED)
-        page.wait_for_load_state("networkidle")
-
-
-MAPS_SETTLED = """() => [...document.querySelectorAll('[data-map]')].every(
-  m => ['yes', 'failed'].includes(m.getAttribute('data-drawn')))"""
+        draw_every_map(page)
 
 
 # --- axe-core ---------------------------------------------------------------

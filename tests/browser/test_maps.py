@@ -4,16 +4,12 @@ console error, no request to another host, and nothing loaded before it is neede
 import pytest
 from django.urls import reverse
 
+from .conftest import reader_acts
 from .test_csp import RECORD_VIOLATIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DRAWN = "() => document.querySelector('[data-map][data-drawn=yes] .main-svg') !== null"
-
-
-def reader_acts(page):
-    """The first view loads no map; the reader's first pointer move starts it."""
-    page.mouse.move(5, 5)
 
 
 @pytest.mark.parametrize(
