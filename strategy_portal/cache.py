@@ -148,10 +148,34 @@ def clear_pages() -> None:
         caches[alias].clear()
 
 
+class _PendingInvalidation:
+    """`invalidate`, registered to run at a commit; remembers that it has run."""
+
+    ran = False
+
+    def __call__(self):
+        self.ran = True
+        invalidate()
+
+
 def invalidate_on_commit():
     """Stale once the change is committed; never for a change rolled back (Django
-    drops the callbacks of a rolled-back transaction or savepoint)."""
-    transaction.on_commit(invalidate)
+    drops the callbacks of a rolled-back transaction or savepoint).
+
+    Once per transaction: an editor's save writes a result and its history row,
+    an import many rows, and each new generation means every page is rendered
+    again. One pending callback is enough: a rolled-back savepoint drops the
+    callbacks registered within it, but then also every change made since, as
+    savepoints nest. (One that has run, as tests run them mid-transaction,
+    does not count.)
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(callback, _PendingInvalidation) and not callback.ran
+        for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_PendingInvalidation())
 
 
 def on_data_change(sender, **kwargs):
@@ -288,7 +312,11 @@ class PublicPageCacheMiddleware:
                     return stale
                 claim = None  # nothing to serve meanwhile: render it here as well
             try:
-                return self.render_and_store(request, current, digest)
+                # Looked for again once claimed: another worker may have stored the
+                # page and released its claim between the first look and the claim.
+                return (claim and self.shared(key, digest, current)) or self.render_and_store(
+                    request, current, digest
+                )
             finally:
                 if claim:
                     _unclaim(claim)

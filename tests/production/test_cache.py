@@ -84,6 +84,45 @@ def test_a_save_in_the_admin_shows_on_the_next_public_view(
     assert "814件" in page_text(fresh)
 
 
+def test_a_save_in_the_admin_makes_pages_stale_once_not_once_per_row_written(
+    client, django_user_model, django_capture_on_commit_callbacks
+):
+    """The save writes the result and its history row: one new generation, so each
+    page is rendered once after it (make bench: two bumps per save, two renders)."""
+    editor = django_user_model.objects.create_superuser("chief", password="pw-chief-12345")
+    admin = Client()
+    admin.force_login(editor)
+    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
+    url = reverse("admin:indicators_result_change", args=[result.pk])
+    data = browser_form(admin.get(url))
+    data.update({"value": "814", "change_reason": "誤記の訂正"})
+    before = page_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert admin.post(url, data).status_code == 302
+    assert result.history.count() == 2  # the seed's row and this save's
+    assert len(callbacks) == 1
+    assert page_cache.generation() > before
+    assert "814件" in page_text(client.get(PROJECT))
+
+
+def test_a_change_kept_after_a_rolled_back_one_still_makes_pages_stale(
+    client, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    assert "813件" in page_text(client.get(PROJECT))
+    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():
+                result.value = 999
+                result.save()  # its invalidation is dropped with the savepoint
+                raise RuntimeError
+            result.value = 814
+            result.save()
+    assert "814件" in page_text(client.get(PROJECT))
+
+
 def test_other_query_strings_are_other_pages(client):
     client.get("/indicators/")
     filtered = client.get("/indicators/", {"unit": "千円"})
@@ -304,6 +343,30 @@ def test_while_another_worker_renders_a_changed_page_this_one_serves_the_old_one
     fresh = client.get(PROJECT)
     assert getattr(fresh, "page_cache", None) == "miss" and "814件" in page_text(fresh)
     assert caches["shared_pages"].get(claim) is None  # its own claim is released
+
+
+def test_a_page_stored_by_another_worker_just_before_this_one_claims_it_is_not_rendered_again(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries, monkeypatch
+):
+    """Between this worker's look in the shared cache and its claim, another worker
+    can store the page and release its own claim: the claim alone would render it
+    twice (make bench: 11 of 43 changes rendered by two workers)."""
+    client.get(PROJECT)
+    edit_the_figure(django_capture_on_commit_callbacks)
+    key = project_key()
+    theirs = (b"<p>814\xe4\xbb\xb6, rendered by another worker</p>", {"Content-Type": "text/html"})
+    claim = page_cache._claim
+
+    def stored_meanwhile(name):
+        caches["shared_pages"].set(key, theirs, 60)  # their render ends, their claim goes
+        return claim(name)
+
+    monkeypatch.setattr(page_cache, "_claim", stored_meanwhile)
+    with django_assert_num_queries(0):
+        response = client.get(PROJECT)
+    assert getattr(response, "page_cache", None) == "shared"
+    assert response.content == theirs[0]
+    assert caches["shared_pages"].get(page_cache.claim_key(key)) is None  # released
 
 
 def test_a_worker_with_no_earlier_page_renders_rather_than_wait_for_another(client):
