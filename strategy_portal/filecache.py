@@ -16,6 +16,10 @@ from django.core.cache.backends.filebased import FileBasedCache
 
 class FileCache(FileBasedCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self.has_key(key, version):
+            # The usual answer while another worker renders (every reader asks):
+            # one open, instead of writing, linking and removing a temporary file.
+            return False
         self._createdir()  # the cache directory can be deleted at any time
         fname = self._key_to_file(key, version)
         fd, tmp_path = tempfile.mkstemp(dir=self._dir)
