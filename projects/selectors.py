@@ -12,24 +12,34 @@ from indicators.models import REPORT_ORDER, Indicator, Result, Target
 from .models import Category, Edition, Measure, Project, Section
 
 
-def editions_of(*, project: Project, user) -> list[Edition]:
-    """Editions the visitor may see that have content for this project, newest first."""
-    editions = Edition.objects.visible_to(user).filter(sections__theme__project=project)
-    return list(editions.distinct().latest_first())
+def sections_by_edition(*, project: Project, user) -> dict[Edition, list[Section]]:
+    """The project's sections in each edition the visitor may see, newest edition
+    first: the page's edition menu and its chosen edition's sections in one query."""
+    sections = (
+        Section.objects.filter(theme__project=project, edition__in=Edition.objects.visible_to(user))
+        .select_related("edition")
+        .order_by("-edition__year", "theme__order", "kind")  # Edition.latest_first
+    )
+    by_edition: dict[Edition, list[Section]] = {}
+    for section in sections:
+        by_edition.setdefault(section.edition, []).append(section)
+    return by_edition
 
 
-def project_page(*, project: Project, edition: Edition, user) -> list:
+def project_page(*, project: Project, edition: Edition, user, sections=None) -> list:
     """The project's themes, each with .page_sections → .top_categories → .measure_list.
 
     Categories and measures are read flat and assembled here, so the page costs
     the same number of queries however many headings and measures it has.
+    `sections`: the edition's sections, if already read (sections_by_edition).
     """
     themes = list(project.themes.all())
-    sections = list(
-        Section.objects.filter(theme__project=project, edition=edition)
-        .select_related("edition")
-        .order_by("theme__order", "kind")
-    )
+    if sections is None:
+        sections = list(
+            Section.objects.filter(theme__project=project, edition=edition)
+            .select_related("edition")
+            .order_by("theme__order", "kind")
+        )
     categories = list(Category.objects.filter(section__in=sections).order_by("order"))
     # An edition's page shows the figures known when it was published: none from later
     # reports (figures from other sources carry no edition and always show).

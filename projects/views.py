@@ -47,7 +47,8 @@ def home(request):
 @reads("edition")
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
-    editions = selectors.editions_of(project=project, user=request.user)
+    sections = selectors.sections_by_edition(project=project, user=request.user)
+    editions = list(sections)
     # The newest published edition is the default, for staff too; drafts are opened by year.
     edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
     requested = request.GET.get("edition", "")
@@ -61,7 +62,9 @@ def project_detail(request, slug):
                 status=404,
             )
     themes = (
-        selectors.project_page(project=project, edition=edition, user=request.user)
+        selectors.project_page(
+            project=project, edition=edition, user=request.user, sections=sections[edition]
+        )
         if edition
         else []
     )

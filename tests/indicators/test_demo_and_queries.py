@@ -112,4 +112,4 @@ def test_query_counts_are_the_same_with_20_years_of_results_and_targets(
     request.getfixturevalue("twenty_times_the_data")
     assert Result.objects.filter(fiscal_year=1995).exists()
     assert query_counts(client) == once
-    assert max(once.values()) <= 11, once
+    assert max(once.values()) <= 10, once
