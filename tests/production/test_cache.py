@@ -62,12 +62,8 @@ def test_a_draft_seen_by_staff_never_reaches_the_public_through_the_cache(client
     assert "813件" not in page_text(client.get(PROJECT))
 
 
-def test_a_save_in_the_admin_shows_on_the_next_public_view(
-    client, django_user_model, django_capture_on_commit_callbacks
-):
-    assert "813件" in page_text(client.get(PROJECT))
-    assert getattr(client.get(PROJECT), "page_cache", None) == "hit"
-
+def admin_form_setting_814(django_user_model):
+    """An editor's admin client, the figure's change URL and its form filled with 814件."""
     editor = django_user_model.objects.create_superuser("chief", password="pw-chief-12345")
     admin = Client()
     admin.force_login(editor)
@@ -75,6 +71,16 @@ def test_a_save_in_the_admin_shows_on_the_next_public_view(
     url = reverse("admin:indicators_result_change", args=[result.pk])
     data = browser_form(admin.get(url))
     data.update({"value": "814", "change_reason": "誤記の訂正"})
+    return admin, url, data
+
+
+def test_a_save_in_the_admin_shows_on_the_next_public_view(
+    client, django_user_model, django_capture_on_commit_callbacks
+):
+    assert "813件" in page_text(client.get(PROJECT))
+    assert getattr(client.get(PROJECT), "page_cache", None) == "hit"
+
+    admin, url, data = admin_form_setting_814(django_user_model)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -89,16 +95,11 @@ def test_a_save_in_the_admin_makes_pages_stale_once_not_once_per_row_written(
 ):
     """The save writes the result and its history row: one new generation, so each
     page is rendered once after it (make bench: two bumps per save, two renders)."""
-    editor = django_user_model.objects.create_superuser("chief", password="pw-chief-12345")
-    admin = Client()
-    admin.force_login(editor)
-    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
-    url = reverse("admin:indicators_result_change", args=[result.pk])
-    data = browser_form(admin.get(url))
-    data.update({"value": "814", "change_reason": "誤記の訂正"})
+    admin, url, data = admin_form_setting_814(django_user_model)
     before = page_cache.generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert admin.post(url, data).status_code == 302
+    result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
     assert result.history.count() == 2  # the seed's row and this save's
     assert len(callbacks) == 1
     assert page_cache.generation() > before
