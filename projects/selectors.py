@@ -11,6 +11,9 @@ from indicators.models import REPORT_ORDER, Indicator, Result, Target
 
 from .models import Category, Edition, Measure, Project, Section
 
+# A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
+SECTION_ORDER = ("theme__order", "kind")
+
 
 def sections_by_edition(*, project: Project, user) -> dict[Edition, list[Section]]:
     """The project's sections in each edition the visitor may see, newest edition
@@ -18,7 +21,7 @@ def sections_by_edition(*, project: Project, user) -> dict[Edition, list[Section
     sections = (
         Section.objects.filter(theme__project=project, edition__in=Edition.objects.visible_to(user))
         .select_related("edition")
-        .order_by("-edition__year", "theme__order", "kind")  # Edition.latest_first
+        .order_by("-edition__year", *SECTION_ORDER)  # Edition.latest_first
     )
     by_edition: dict[Edition, list[Section]] = {}
     for section in sections:
@@ -38,7 +41,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         sections = list(
             Section.objects.filter(theme__project=project, edition=edition)
             .select_related("edition")
-            .order_by("theme__order", "kind")
+            .order_by(*SECTION_ORDER)
         )
     categories = list(Category.objects.filter(section__in=sections).order_by("order"))
     # An edition's page shows the figures known when it was published: none from later

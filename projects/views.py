@@ -47,8 +47,8 @@ def home(request):
 @reads("edition")
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
-    sections = selectors.sections_by_edition(project=project, user=request.user)
-    editions = list(sections)
+    sections_by_edition = selectors.sections_by_edition(project=project, user=request.user)
+    editions = list(sections_by_edition)
     # The newest published edition is the default, for staff too; drafts are opened by year.
     edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
     requested = request.GET.get("edition", "")
@@ -63,7 +63,10 @@ def project_detail(request, slug):
             )
     themes = (
         selectors.project_page(
-            project=project, edition=edition, user=request.user, sections=sections[edition]
+            project=project,
+            edition=edition,
+            user=request.user,
+            sections=sections_by_edition[edition],
         )
         if edition
         else []
