@@ -43,11 +43,13 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.encoding import escape_uri_path
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +220,27 @@ def page_query(request) -> QueryDict:
     for name in sorted(set(request.GET) & view_parameters(request.path_info)):
         query.setlist(name, request.GET.getlist(name))
     return query
+
+
+def page_location(request) -> str:
+    """The page's own address without the host: the path and only the parameters
+    its cached copy is keyed on. Every URL a page prints of itself (og:url, the
+    indicator's 固定URL, the print line, a canonical link) is built from this,
+    never from the raw request: a page rendered for `?utm=…` is the one stored
+    for every later reader."""
+    query = page_query(request)
+    path = escape_uri_path(request.path)
+    return f"{path}?{query.urlencode()}" if query else path
+
+
+def page_url(request) -> str:
+    """`page_location` as an absolute URL; just the location when the Host is not
+    ours (the 400 page for a bad Host must render too)."""
+    location = page_location(request)
+    try:
+        return request.build_absolute_uri(location)
+    except DisallowedHost:
+        return location
 
 
 def page_digest(host, path, query) -> str:
