@@ -64,6 +64,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
     _mark(new, REASON_STARTED, user)
     new.save()
     sections = Section.objects.filter(edition=edition).order_by("pk")
+    measure_copies = {}  # old measure pk → its copy's pk
     for section in sections:
         categories = list(Category.objects.filter(section=section).order_by("parent_id", "order"))
         old_section_pk = section.pk
@@ -78,11 +79,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
             category.parent = copies.get(category.parent_id)
             category.save()
             copies[old_pk] = category
-        measures = Measure.objects.filter(category__section_id=old_section_pk).prefetch_related(
-            "municipalities"
-        )
-        for measure in measures:
-            places = list(measure.municipalities.all())
+        for measure in Measure.objects.filter(category__section_id=old_section_pk):
             origin = measure.origin_id or measure.pk
             carried = measure.pk
             measure.pk = None
@@ -90,7 +87,17 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
             measure.carried_from_id = carried
             measure.origin_id = origin
             measure.save()
-            measure.municipalities.set(places)
+            measure_copies[carried] = measure.pk
+    # 関係市町村: the link rows themselves, copied onto the new measures. (A related
+    # manager of a copied instance must not be used here: a prefetch cache left on it
+    # answers for the old measure, and `.set()` then adds nothing.)
+    links = Measure.municipalities.through
+    links.objects.bulk_create(
+        links(measure_id=measure_copies[measure_id], municipality_id=municipality_id)
+        for measure_id, municipality_id in links.objects.filter(
+            measure_id__in=measure_copies
+        ).values_list("measure_id", "municipality_id")
+    )
     return new
 
 

@@ -152,3 +152,76 @@ def test_the_api_lists_a_carried_measures_indicators_from_its_line(draft, client
     assert one["edition"] == 2019
     by_id = {m["id"]: m for m in listed}
     assert [i["name"] for i in by_id[new.pk]["indicators"]] == expected
+
+
+def test_the_next_edition_keeps_every_measures_municipalities():
+    """Each copied measure lists the same 関係市町村: the seed's 45-place measure and all others."""
+    old = Edition.objects.get(year=2018)
+    before = {
+        m.pk: sorted(m.municipalities.values_list("code", flat=True))
+        for m in Measure.objects.filter(category__section__edition=old)
+    }
+    widest = max(before, key=lambda pk: len(before[pk]))
+    assert len(before[widest]) == 45
+    links = sum(len(codes) for codes in before.values())
+    assert links > 45 and sum(1 for codes in before.values() if codes) > 1
+
+    draft = services.start_next_edition(old)
+
+    copies = Measure.objects.filter(category__section__edition=draft)
+    after = {
+        m.carried_from_id: sorted(m.municipalities.values_list("code", flat=True)) for m in copies
+    }
+    assert len(after[widest]) == 45, "the 45-place measure's copy lost its municipalities"
+    assert after == before
+    assert sum(len(codes) for codes in after.values()) == links
+    # The 2018 edition keeps its own links.
+    assert (
+        Measure.municipalities.through.objects.filter(
+            measure__category__section__edition=old
+        ).count()
+        == links
+    )
+
+
+def test_the_next_edition_copies_every_field_of_its_sections_headings_and_measures():
+    """Every field of every copied section, heading and measure, JSON captions and nesting
+    included, matches the original; only the links to the new edition's own rows differ."""
+    old = Edition.objects.get(year=2018)
+    nested = Category.objects.filter(section__edition=old, parent__isnull=False).first()
+    assert nested is not None, "the seed has a nested heading"
+    Section.objects.filter(pk=nested.section_id).update(captions=["図1 テスト"], note="注記")
+    measure = Measure.objects.filter(category__section__edition=old).first()
+    Measure.objects.filter(pk=measure.pk).update(
+        captions=[{"text": "写真"}], note="編集注", funding_note="地方創生推進交付金"
+    )
+    draft = services.start_next_edition(old)
+
+    def fields(model, obj, skip):
+        return {
+            f.attname: getattr(obj, f.attname)
+            for f in model._meta.concrete_fields
+            if f.attname not in ("id", *skip)
+        }
+
+    sections = {(s.theme_id, s.kind): s for s in Section.objects.filter(edition=draft)}
+    section_copy = {}
+    for section in Section.objects.filter(edition=old):
+        copy = sections[(section.theme_id, section.kind)]
+        section_copy[section.pk] = copy.pk
+        assert fields(Section, copy, ["edition_id"]) == fields(Section, section, ["edition_id"])
+    category_copy = {}
+    for category in Category.objects.filter(section__edition=old).order_by("parent_id"):
+        copy = Category.objects.get(
+            section_id=section_copy[category.section_id], order=category.order
+        )
+        category_copy[category.pk] = copy.pk
+        skip = ["section_id", "parent_id"]
+        assert fields(Category, copy, skip) == fields(Category, category, skip)
+        assert copy.parent_id == category_copy.get(category.parent_id)
+    for measure in Measure.objects.filter(category__section__edition=old):
+        copy = Measure.objects.get(carried_from=measure)
+        assert copy.category_id == category_copy[measure.category_id]
+        skip = ["category_id", "carried_from_id", "origin_id"]
+        assert fields(Measure, copy, skip) == fields(Measure, measure, skip)
+        assert copy.origin_id == (measure.origin_id or measure.pk)
