@@ -13,6 +13,7 @@ from csp.decorators import csp_replace
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw, ImageFont
@@ -55,7 +56,9 @@ def _fit(draw, text: str, font, width: int) -> str:
 def _indicator_card(slug: str):
     """The indicator as the public sees it: published figures and targets only."""
     indicator = get_object_or_404(
-        Indicator.objects.select_related("measure__category__section__theme__project__strategy"),
+        Indicator.objects.public().select_related(
+            "measure__category__section__theme__project__strategy"
+        ),
         slug=slug,
     )
     results = list(
@@ -64,7 +67,7 @@ def _indicator_card(slug: str):
         .select_related("edition")
         .order_by("fiscal_year", "period_end", "order", "breakdown")
     )
-    targets = list(Target.objects.published().filter(indicator=indicator).in_order())
+    targets = list(Target.objects.public().filter(indicator=indicator).in_order())
     card = card_for(indicator, results, targets, plan_start_year=indicator.plan_start_year)
     return indicator, card
 
@@ -146,9 +149,15 @@ def embed(request, slug):
 
 
 def embed_code(request, indicator) -> str:
-    """The <iframe> a reader copies to embed the chart."""
+    """The <iframe> a reader copies to embed the chart.
+
+    Its attribute values are HTML-escaped, so a name with quotes or markup stays
+    text on every site that pastes the snippet. The result is a plain `str`, not
+    safe markup: the page shows it as code, escaped once more by the template.
+    """
     url = request.build_absolute_uri(reverse("indicators:embed", args=[indicator.slug]))
+    title = f"{indicator.name}（{opendata.SITE_CREDIT}）"
     return (
-        f'<iframe src="{url}" title="{indicator.name}（{opendata.SITE_CREDIT}）" '
+        f'<iframe src="{escape(url)}" title="{escape(title)}" '
         'width="100%" height="520" loading="lazy" style="border:0"></iframe>'
     )

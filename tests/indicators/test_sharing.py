@@ -1,15 +1,18 @@
 """Sharing: Open Graph / Twitter metadata with a server-drawn image, and the embed view,
 the only page another site may frame."""
 
+import html
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from PIL import Image
 
 from indicators.charts import BLUE
-from indicators.models import Result
+from indicators.models import Indicator, Result
+from strategy_portal import opendata
 from tests.test_pages import public_urls
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,36 @@ def test_every_other_page_refuses_to_be_framed(client):
         assert response.status_code == 200, url
         assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
         assert response["X-Frame-Options"] == "DENY", url
+
+
+class Elements(HTMLParser):
+    """The start tags of an HTML fragment, with their attributes."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tags = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_the_embed_snippet_carries_a_name_with_markup_only_as_text(client):
+    """A name with markup stays text in the snippet a reader copies, and on the share pages."""
+    payload = '"><script>alert(1)</script>'
+    Indicator.objects.filter(slug=SLUG).update(name="予算額" + payload)
+    name = "予算額" + payload
+    page = client.get(reverse("indicators:detail", args=[SLUG])).content.decode()
+    shown = re.search(r'<pre class="embed-code"><code>(.*?)</code></pre>', page, re.S)
+    copied = html.unescape(shown.group(1))  # what the reader selects and pastes
+    tags = Elements(copied).tags
+    assert [tag for tag, _ in tags] == ["iframe"], copied
+    assert tags[0][1]["title"] == f"{name}（{opendata.SITE_CREDIT}）"
+    assert tags[0][1]["src"] == "http://testserver" + reverse("indicators:embed", args=[SLUG])
+    # The share endpoints print the name as text, never as markup.
+    embed = client.get(reverse("indicators:embed", args=[SLUG])).content.decode()
+    for output in (page, embed):
+        assert "<script>alert(1)" not in output
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in output
+    assert meta(page)["og:title"].startswith(html.escape(name))
