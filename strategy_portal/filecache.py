@@ -1,20 +1,57 @@
-"""Django's file cache, with an add() that is atomic across processes.
+"""Django's file cache, with an add() and an incr() that are atomic across processes.
 
 FileBasedCache.add() looks for the key, then writes it: two workers adding the
 same key at the same moment both succeed. The page cache uses add() as a claim
 ("this worker renders the page, the others wait for its copy"), and for the
 first generation number, so here the entry is written to a temporary file and
 linked into place, which fails if the key's file already exists.
+
+FileBasedCache.incr() is BaseCache's get() then set(): two workers counting at
+once both write the same number, so the API's per-address limit let every
+request through under load. Here the entry's file is locked (flock) while it
+is read and rewritten in place, keeping its expiry.
 """
 
+import fcntl
 import os
+import pickle
 import tempfile
+import time
+import zlib
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 
 class FileCache(FileBasedCache):
+    def incr(self, key, delta=1, version=None):
+        fname = self._key_to_file(key, version)
+        while True:
+            try:
+                f = open(fname, "r+b")
+            except FileNotFoundError:
+                raise ValueError(f"Key '{key}' not found") from None
+            with f:
+                fcntl.flock(f, fcntl.LOCK_EX)  # released when the file is closed
+                try:
+                    current = os.stat(fname).st_ino
+                except FileNotFoundError:
+                    current = None
+                if current != os.fstat(f.fileno()).st_ino:
+                    continue  # replaced or removed (set, cull) while we waited: look again
+                try:
+                    expiry = pickle.load(f)
+                except EOFError:
+                    expiry = 0  # an empty file is an expired entry, as in Django
+                if expiry is not None and expiry < time.time():
+                    raise ValueError(f"Key '{key}' not found")
+                value = pickle.loads(zlib.decompress(f.read())) + delta
+                f.seek(0)
+                f.write(pickle.dumps(expiry, self.pickle_protocol))
+                f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
+                f.truncate()
+                return value
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if self.has_key(key, version):
             # The usual answer while another worker renders (every reader asks):
@@ -22,6 +59,7 @@ class FileCache(FileBasedCache):
             return False
         self._createdir()  # the cache directory can be deleted at any time
         fname = self._key_to_file(key, version)
+        self._cull()  # as set() does: entries only added (the API's counts) stay bounded
         fd, tmp_path = tempfile.mkstemp(dir=self._dir)
         try:
             with open(fd, "wb") as f:

@@ -44,7 +44,7 @@ def database(site, tmp_path):
 @contextmanager
 def running(database, cache_dir, **env):
     server = Server(
-        production_env(database, cache_dir, WEB_CONCURRENCY=2, **env),
+        production_env(database, cache_dir, **{"WEB_CONCURRENCY": 2, **env}),
         log=database.parent / "gunicorn.log",
     )
     server.start()
@@ -250,6 +250,38 @@ def test_a_request_past_the_hard_timeout_restarts_its_worker(database, tmp_path)
         assert server.get("/").status == 200
         assert stored_value(database, pk) == 813  # nothing half-written
         assert editor.change_result(pk, 841) == 302
+
+
+def test_the_api_limit_holds_for_concurrent_clients_across_gunicorn_workers(database, tmp_path):
+    """32 clients at once from one address, spread over four workers that share the
+    file cache: exactly the limit answer 200, every other request 429."""
+    limit = 40
+    left = 3600 - time.time() % 3600  # the limit counts per fixed window (an hour here)
+    if left < 60:
+        time.sleep(left + 1)
+    with running(
+        database, tmp_path / "cache", WEB_CONCURRENCY=4, DJANGO_API_THROTTLE_RATE=f"{limit}/h"
+    ) as server:
+        assert len(server.worker_pids()) == 4
+        answers = []
+        start = threading.Barrier(32)
+
+        def client():
+            start.wait()
+            for _ in range(5):
+                response = server.get("/api/v1/editions")
+                answers.append((response.status, response.getheader("Retry-After")))
+
+        threads = [threading.Thread(target=client) for _ in range(32)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        statuses = [status for status, _ in answers]
+        assert statuses.count(200) == limit
+        assert statuses.count(429) == 32 * 5 - limit
+        waits = {int(wait) for status, wait in answers if status == 429}
+        assert waits and all(0 < wait <= 3600 for wait in waits)
 
 
 def test_the_production_stack_names_no_server_software(database, tmp_path):
