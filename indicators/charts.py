@@ -51,6 +51,28 @@ def _axis_note(series_list) -> str:
     return "横軸は年度" if all(r.period == "fy" for s in series_list for r in s.results) else ""
 
 
+def plain_text(text) -> str:
+    """A string from the data (a breakdown, an indicator's name, a unit, a place) as
+    plain text to Plotly.
+
+    Plotly draws a whitelist of HTML tags (<a href>, <b>, <br> …) in trace names,
+    texts, hover labels, tick labels and annotations, and fills `%{…}` in hover
+    templates. `&`, `<` and `>` become character references and `{` becomes
+    `&#123;`, so no tag and no placeholder survives; Plotly decodes the references
+    when it draws, so the reader sees the same characters. Every data string that
+    reaches a figure goes through here (charts and municipalities/maps.py), and
+    data is never written into a hover template: it reaches one as `customdata`,
+    `text`, a category or the trace's name.
+    """
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("{", "&#123;")
+    )
+
+
 def _layout(height: int, **extra) -> dict:
     return {
         "template": "none",
@@ -101,7 +123,7 @@ def _target_kind(series_list) -> str:
 
 def _target_trace(goal, unit: str, name: str = "目標", kind: str = "fy") -> go.Scatter:
     targets = [*sorted(goal.milestones.values(), key=lambda t: t.fiscal_year), goal.target]
-    texts = [f"{name} {display.format_number(t.value)}{unit}" for t in targets]
+    texts = [plain_text(f"{name} {display.format_number(t.value)}{unit}") for t in targets]
     # The plot keeps a right margin for the goal's label (the rightmost point).
     positions = ["top center"] * len(targets)
     return go.Scatter(
@@ -115,7 +137,7 @@ def _target_trace(goal, unit: str, name: str = "目標", kind: str = "fy") -> go
         textfont={"color": TARGET, "size": 12},
         cliponaxis=False,
         hovertemplate="%{x}<br>%{customdata}<extra></extra>",
-        name=name,
+        name=plain_text(name),
     )
 
 
@@ -169,7 +191,7 @@ def indicator_chart(name: str, unit: str, series_list, goals=()) -> Chart | None
 
 def _series(name, unit, results, goals) -> Chart:
     labels = [_tick(r) for r in results]
-    texts = [display.value_label(r, unit) for r in results]
+    texts = [plain_text(display.value_label(r, unit)) for r in results]
     shown = texts if len(results) <= MAX_LABELLED_BARS else [""] * (len(texts) - 1) + texts[-1:]
     traces = [
         go.Bar(
@@ -203,8 +225,9 @@ def _series(name, unit, results, goals) -> Chart:
             margin={"l": 8, "r": 24, "t": 28, "b": 40},
         ),
     )
-    periods = [display.period_label(r) for r in results]
-    summary = f"{name}の推移：" + "、".join(f"{p} {t}" for p, t in zip(periods, texts, strict=True))
+    summary = f"{name}の推移：" + "、".join(
+        f"{display.period_label(r)} {display.value_label(r, unit)}" for r in results
+    )
     return Chart(
         "series",
         _as_dict(figure),
@@ -218,18 +241,18 @@ def _lines(name, unit, series_list, goals) -> Chart:
     for index, series in enumerate(series_list):
         colour, symbol, dash = LINE_STYLES[index % len(LINE_STYLES)]
         results = series.results
-        texts = [display.value_label(r, unit) for r in results]
+        texts = [plain_text(display.value_label(r, unit)) for r in results]
         traces.append(
             go.Scatter(
                 x=[_tick(r) for r in results],
                 y=[_number(r.value) for r in results],
                 mode="lines+markers",
-                name=series.breakdown,
+                name=plain_text(series.breakdown),
                 line={"color": colour, "dash": dash, "width": 2},
                 marker={"color": colour, "symbol": symbol, "size": 8},
                 customdata=texts,
                 cliponaxis=False,
-                hovertemplate=f"{series.breakdown}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
+                hovertemplate="%{fullData.name}<br>%{x}<br>%{customdata}<extra></extra>",
             )
         )
     for goal in goals:
@@ -267,8 +290,13 @@ def _lines(name, unit, series_list, goals) -> Chart:
 
 
 def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> tuple[dict, list]:
-    """One bar per label; each label sits above its bar, so long names never get cut off."""
-    texts = [display.value_label(r, unit) for r in results]
+    """One bar per label; each label sits above its bar, so long names never get cut off.
+
+    `labels` are the data's own strings; the figure holds them as plain text. Returns
+    the figure and each bar's value as the reader reads it (for the summary)."""
+    labels = [plain_text(label) for label in labels]
+    values = [display.value_label(r, unit) for r in results]
+    texts = [plain_text(value) for value in values]
     figure = go.Figure(
         go.Bar(
             orientation="h",
@@ -303,7 +331,7 @@ def _horizontal_bars(labels, results, unit, *, colour=BLUE) -> tuple[dict, list]
             ],
         ),
     )
-    return _as_dict(figure), texts
+    return _as_dict(figure), values
 
 
 def _breakdown(name, unit, results) -> Chart:
@@ -341,7 +369,8 @@ def _share(name, unit, result) -> Chart:
                 y=[""],
                 x=[value],
                 marker={"color": GREEN},
-                hovertemplate=f"{display.value_label(result, unit)}<extra></extra>",
+                customdata=[plain_text(display.value_label(result, unit))],
+                hovertemplate="%{customdata}<extra></extra>",
             ),
             go.Bar(
                 orientation="h", y=[""], x=[whole - value], marker={"color": GREY}, hoverinfo="skip"

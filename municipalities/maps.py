@@ -21,7 +21,7 @@ from functools import lru_cache
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from indicators.charts import _layout
+from indicators.charts import _layout, plain_text
 from strategy_portal.opendata import BOUNDARY_CREDIT
 
 BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
@@ -89,7 +89,12 @@ class MapSpec:
         return f"{self.id}-spec"
 
     def as_dict(self) -> dict:
+        """The spec as the page ships it: the words Plotly draws (a layer's name,
+        legend and label) are plain text to it, whatever the places are called."""
         data = asdict(self)
+        for layer in data["layers"]:
+            for key in ("name", "legend", "label"):
+                layer[key] = plain_text(layer[key])
         data["style"] = {"others": OTHERS, "others_line": OTHERS_LINE, "hatch": HATCH}
         return data
 
@@ -200,7 +205,7 @@ def _annotations(layers, points, bounds, height):
             {
                 "x": x,
                 "y": y,
-                "text": layer.label,
+                "text": plain_text(layer.label),
                 "showarrow": True,
                 "arrowhead": 0,
                 "arrowwidth": 1.5,
