@@ -1,5 +1,6 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
@@ -29,6 +30,18 @@ def whole_number(text, default: int) -> int:
         return default
 
 
+def page_number(text) -> int | None:
+    """A page number as the site's own links write it (1, 2, …), else None.
+
+    `01`, `１`, `+2` or `2.0` would name a page too, but each is a key of its own
+    in the page cache, so they are refused like any other value."""
+    if text is None:
+        return 1
+    if text.isascii() and text.isdigit() and not text.startswith("0") and len(text) <= 9:
+        return int(text)
+    return None
+
+
 def filtered_results(request):
     """The results the visitor may see, narrowed by the table's filters.
 
@@ -52,14 +65,18 @@ def indicator_list(request):
     filterset, results = filtered_results(request)
     table = ResultTable(results)
     RequestConfig(request, paginate=False).configure(table)  # sorting
-    # ?per_page= between 1 and 200 (anything else: 50); a page past the end is the last.
+    # ?per_page= between 1 and 200 (anything else: 50). ?page= names one of the
+    # list's pages or answers 404: each value is a page of its own in the page cache,
+    # so a made-up one must not be a render (a 404 is small and never cached).
     per_page = whole_number(request.GET.get("per_page"), PER_PAGE)
     per_page = per_page if 1 <= per_page <= MAX_PER_PAGE else PER_PAGE
-    page = max(whole_number(request.GET.get("page"), 1), 1)
+    page = page_number(request.GET.get("page"))
+    if page is None:
+        raise Http404("ページ番号が正しくありません")
     try:
         table.paginate(page=page, per_page=per_page)
-    except (EmptyPage, PageNotAnInteger):
-        table.paginate(page=table.paginator.num_pages, per_page=per_page)
+    except EmptyPage:
+        raise Http404("このページはありません") from None
     query = request.GET.copy()
     for key in ("page", "sort"):
         query.pop(key, None)
