@@ -135,9 +135,16 @@ def invalidate() -> None:
     until the cache works again.
     """
     try:
-        cache.set(GENERATION_KEY, _new_generation(cache.get(GENERATION_KEY)), timeout=None)
+        # False: the backend (strategy_portal.cachebackends) could not store it.
+        stored = (
+            cache.set(GENERATION_KEY, _new_generation(cache.get(GENERATION_KEY)), timeout=None)
+            is not False
+        )
     except Exception:
-        log.error("page cache: cannot store a new generation; deleting it", exc_info=True)
+        log.warning("page cache: cannot store a new generation", exc_info=True)
+        stored = False
+    if not stored:
+        log.error("page cache: cannot store a new generation; deleting it")
         try:
             cache.delete(GENERATION_KEY)
         except Exception:  # e.g. Redis unreachable: readers cannot read it either
@@ -262,8 +269,14 @@ def claim_key(key) -> str:
 
 def _claim(claim) -> bool:
     """True if this worker is the one to render the page (no other worker is at it)."""
+    shared = caches["shared_pages"]
     try:
-        return caches["shared_pages"].add(claim, os.getpid(), settings.PAGE_RENDER_CLAIM_SECONDS)
+        if shared.add(claim, os.getpid(), settings.PAGE_RENDER_CLAIM_SECONDS):
+            return True
+        # Not added: another worker's claim, or a cache that cannot write (the
+        # backend answers False rather than raise). Only the first waits for a
+        # copy; the other would serve the old page until the disk has room.
+        return not shared.has_key(claim)
     except Exception:  # cannot tell: render it
         log.warning("page cache: cannot claim a render", exc_info=True)
         return True

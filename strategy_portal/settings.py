@@ -41,31 +41,34 @@ def cache_from_url(url: str, part: str = "", max_entries: int | None = None) -> 
     memcached://host:11211 (several machines). `part` keeps another cache apart in
     the same place: a subdirectory of the file cache, a key prefix in Redis/Memcached.
     `max_entries` bounds the local and file caches; Redis and Memcached evict by
-    their own memory limit (and would take the option for a connection argument)."""
+    their own memory limit (and would take the option for a connection argument).
+    Every backend is Django's, wrapped (strategy_portal/cachebackends.py) so that a
+    cache that cannot be read or written is never an error: a full disk or Redis
+    down means uncached pages and an API limit that lets requests through."""
     parsed = urlparse(url)
     bounded = {"OPTIONS": {"MAX_ENTRIES": max_entries}} if max_entries else {}
     if parsed.scheme in ("locmem", ""):
         return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "strategy_portal.cachebackends.LocMemCache",
             "LOCATION": f"portal{part}",
             **bounded,
         }
     if parsed.scheme in ("redis", "rediss"):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "strategy_portal.cachebackends.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": part,
         }
     if parsed.scheme == "file":
         # One machine, several worker processes: they share the files.
         return {
-            "BACKEND": "strategy_portal.filecache.FileCache",
+            "BACKEND": "strategy_portal.cachebackends.FileCache",
             "LOCATION": str(Path(parsed.path) / part) if part else parsed.path,
             **bounded,
         }
     if parsed.scheme in ("memcached", "pymemcache"):
         return {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "BACKEND": "strategy_portal.cachebackends.PyMemcacheCache",
             "LOCATION": parsed.netloc,
             "KEY_PREFIX": part,
         }
@@ -226,7 +229,7 @@ CACHES = {
     # The API's per-address counts, apart so that they cannot crowd out the generation.
     "throttle": cache_from_url(CACHE_URL, "throttle"),
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "strategy_portal.cachebackends.LocMemCache",
         "LOCATION": "pages",
         # Bounded: unique query strings cannot grow a worker without limit.
         "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_PAGE_CACHE_ENTRIES", "1000")},

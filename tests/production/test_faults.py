@@ -167,15 +167,23 @@ def test_a_full_cache_disk_means_uncached_pages_and_recovers_when_space_returns(
         cache_dir = mount / "cache"
         with running(database, cache_dir) as server:
             editor = Browser(server).log_in(*EDITOR)
-            filler = mount / "filler"
+            shutil.rmtree(cache_dir)  # the key and the shared pages are gone, and then
+            filler = mount / "filler"  # the disk is full: no cache file can be written
             with open(filler, "wb", buffering=0) as handle:
                 try:
                     while True:
                         handle.write(b"\0" * 4096)
                 except OSError:
                     pass
-            shutil.rmtree(cache_dir)  # the disk is full, the key and the shared pages are gone
-            for path in ["/", "/projects/sumairu/", f"/indicators/{CONSULTATIONS}/"]:
+            for path in [
+                "/",
+                "/projects/sumairu/",
+                f"/indicators/{CONSULTATIONS}/",
+                "/api/v1/editions",  # the API's limit cannot count: it lets requests in
+                "/api/v1/indicators",
+                f"/indicators/{CONSULTATIONS}/results.csv",
+                "/data/all.zip",
+            ]:
                 assert server.get(path).status == 200, path
             pk = result_pk(database)
             assert editor.change_result(pk, 8141) == 302
