@@ -301,7 +301,9 @@ def strategy(request):
             "vision_population_low": item.vision_population_low,
             "vision_text": item.vision_text,
             "pillars": item.pillars,
-            "editions": [_edition(request, e) for e in item.editions.latest_first()],
+            "editions": [
+                _edition(request, e) for e in item.editions.visible_to(request.user).latest_first()
+            ],
             "projects": [
                 _link(request, "project", p.slug, p.name) for p in item.projects.in_order()
             ],
@@ -320,7 +322,7 @@ def editions(request, page: PageNumber = 1, per_page: PerPage = 50):
     """報告書の版（新しい順）。"""
     return _page(
         request,
-        Edition.objects.published().order_by("-year"),
+        Edition.objects.visible_to(request.user).order_by("-year"),
         page,
         per_page,
         lambda e: _edition(request, e),
@@ -336,12 +338,13 @@ def editions(request, page: PageNumber = 1, per_page: PerPage = 50):
 )
 def edition(request, year: Annotated[int, Path(ge=1989, le=2100, examples=[2018])]):
     """一つの版。`results` はこの版に掲載された実績の一覧の URL です。"""
-    return _one(_edition(request, _get(Edition.objects.published(), year=year)))
+    return _one(_edition(request, _get(Edition.objects.visible_to(request.user), year=year)))
 
 
 # --- projects → themes → sections → categories → measures -------------------------------
-# The API is the public interface: only published editions' text, for every client
-# (a draft edition is previewed on the site by signed-in staff, never through the API).
+# What each client may see comes from the models' visible_to (strategy_portal.permissions):
+# anonymous clients get published editions only; signed-in staff's answers are never
+# cached (strategy_portal.cache).
 
 
 def _project(request, project) -> dict:
@@ -400,12 +403,13 @@ def _theme(request, theme) -> dict:
     }
 
 
-THEMES = Theme.objects.select_related("project").prefetch_related(
-    Prefetch(
-        "sections",
-        queryset=Section.objects.filter(edition__status="published").select_related("edition"),
+def _themes(request):
+    return Theme.objects.select_related("project").prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=Section.objects.visible_to(request.user).select_related("edition"),
+        )
     )
-)
 
 
 @api.get(
@@ -417,7 +421,7 @@ THEMES = Theme.objects.select_related("project").prefetch_related(
 )
 def themes(request, project: ProjectFilter = None, page: PageNumber = 1, per_page: PerPage = 50):
     """プロジェクトのページ（テーマ）。プロジェクト順・表示順。"""
-    queryset = THEMES.order_by("project__number", "order")
+    queryset = _themes(request).order_by("project__number", "order")
     if project:
         queryset = queryset.filter(project__slug=project)
     return _page(request, queryset, page, per_page, lambda t: _theme(request, t))
@@ -431,7 +435,7 @@ def themes(request, project: ProjectFilter = None, page: PageNumber = 1, per_pag
     tags=["プロジェクト"],
 )
 def theme(request, id: Id):
-    return _one(_theme(request, _get(THEMES, pk=id)))
+    return _one(_theme(request, _get(_themes(request), pk=id)))
 
 
 def _section(request, section) -> dict:
@@ -452,11 +456,12 @@ def _section(request, section) -> dict:
     }
 
 
-SECTIONS = (
-    Section.objects.filter(edition__status="published")
-    .select_related("theme__project", "edition")
-    .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
-)
+def _sections(request):
+    return (
+        Section.objects.visible_to(request.user)
+        .select_related("theme__project", "edition")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
+    )
 
 
 @api.get(
@@ -478,7 +483,9 @@ def sections(
     per_page: PerPage = 50,
 ):
     """テーマごと・版ごとの「これまでの主な取組」と「推進方向」。"""
-    queryset = SECTIONS.order_by("theme__project__number", "theme__order", "-edition__year", "kind")
+    queryset = _sections(request).order_by(
+        "theme__project__number", "theme__order", "-edition__year", "kind"
+    )
     if project:
         queryset = queryset.filter(theme__project__slug=project)
     if edition:
@@ -496,7 +503,7 @@ def sections(
     tags=["プロジェクト"],
 )
 def section(request, id: Id):
-    return _one(_section(request, _get(SECTIONS, pk=id)))
+    return _one(_section(request, _get(_sections(request), pk=id)))
 
 
 def _category(request, category) -> dict:
@@ -516,11 +523,12 @@ def _category(request, category) -> dict:
     }
 
 
-CATEGORIES = (
-    Category.objects.filter(section__edition__status="published")
-    .select_related("section__edition", "parent")
-    .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("order")))
-)
+def _categories(request):
+    return (
+        Category.objects.visible_to(request.user)
+        .select_related("section__edition", "parent")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("order")))
+    )
 
 
 @api.get(
@@ -539,7 +547,7 @@ def categories(
     per_page: PerPage = 50,
 ):
     """セクションの中の見出し（移住・定住の促進、【結婚期】など）。報告書の順。"""
-    queryset = CATEGORIES.order_by(
+    queryset = _categories(request).order_by(
         "section__theme__project__number",
         "section__theme__order",
         "-section__edition__year",
@@ -563,7 +571,7 @@ def categories(
     tags=["プロジェクト"],
 )
 def category(request, id: Id):
-    return _one(_category(request, _get(CATEGORIES, pk=id)))
+    return _one(_category(request, _get(_categories(request), pk=id)))
 
 
 def _measure(request, measure) -> dict:
@@ -593,15 +601,19 @@ def _measure(request, measure) -> dict:
     }
 
 
-MEASURES = (
-    Measure.objects.filter(category__section__edition__status="published")
-    .select_related("category__section__theme__project", "category__section__edition")
-    .prefetch_related(
-        Prefetch("municipalities", queryset=Municipality.objects.order_by("code")),
-        Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-        Prefetch("origin__indicators", queryset=Indicator.objects.order_by("order", "pk")),
+def _measures(request):
+    indicators = Indicator.objects.visible_to(request.user).order_by("order", "pk")
+    return (
+        Measure.objects.visible_to(request.user)
+        .select_related("category__section__theme__project", "category__section__edition")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.order_by("code")),
+            Prefetch("indicators", queryset=indicators),
+            Prefetch("origin__indicators", queryset=indicators),
+        )
     )
-)
+
+
 MEASURE_ORDER = (
     "category__section__theme__project__number",
     "category__section__theme__order",
@@ -629,7 +641,7 @@ def measures(
     per_page: PerPage = 50,
 ):
     """◆の施策。報告書の順。`municipality`・`subprefecture` は名前が挙がっている市町村で絞ります。"""
-    queryset = MEASURES.order_by(*MEASURE_ORDER)
+    queryset = _measures(request).order_by(*MEASURE_ORDER)
     if project:
         queryset = queryset.filter(category__section__theme__project__slug=project)
     if edition:
@@ -652,7 +664,7 @@ def measures(
     tags=["プロジェクト"],
 )
 def measure(request, id: Id):
-    return _one(_measure(request, _get(MEASURES, pk=id)))
+    return _one(_measure(request, _get(_measures(request), pk=id)))
 
 
 # --- indicators, results, targets -------------------------------------------------------
@@ -707,9 +719,12 @@ def _indicator_summary(request, indicator) -> dict:
     }
 
 
-INDICATORS = Indicator.objects.select_related(
-    "measure__category__section__theme__project__strategy"
-)
+def _indicators(request):
+    return Indicator.objects.visible_to(request.user).select_related(
+        "measure__category__section__theme__project__strategy"
+    )
+
+
 INDICATOR_ORDER = (
     "measure__category__section__theme__project__number",
     "measure__category__section__theme__order",
@@ -736,7 +751,7 @@ def indicators(
     per_page: PerPage = 50,
 ):
     """報告書が数えているもの（相談件数、予算額…）。報告書の順。"""
-    queryset = INDICATORS.order_by(*INDICATOR_ORDER)
+    queryset = _indicators(request).order_by(*INDICATOR_ORDER)
     if project:
         queryset = queryset.filter(measure__category__section__theme__project__slug=project)
     if unit:
@@ -753,7 +768,7 @@ def indicators(
 )
 def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     """一つの指標と、その実績（年度順）・目標・最新の進捗。"""
-    item = _get(INDICATORS, slug=slug)
+    item = _get(_indicators(request), slug=slug)
     targets = list(Target.objects.visible_to(request.user).filter(indicator=item).in_order())
     results = list(
         _visible_results(request)

@@ -180,7 +180,7 @@ def published_results():
             "indicator__measure__category__section__theme__project__strategy", "edition"
         )
         .prefetch_related(
-            Prefetch("indicator__targets", queryset=Target.objects.published().in_order())
+            Prefetch("indicator__targets", queryset=Target.objects.public().in_order())
         )
         .in_order()
     )
@@ -259,7 +259,7 @@ def datasets(request) -> list[Dataset]:
                 credit,
             )
         )
-    latest_edition = Edition.objects.published().latest_first().first()
+    latest_edition = Edition.objects.public().latest_first().first()
     items += [
         Dataset(
             "municipalities",
@@ -358,8 +358,8 @@ def dcat_document(request) -> dict:
     strategy = Strategy.objects.first()
     publisher = {
         "@type": "foaf:Agent",
-        "foaf:name": _text(Edition.objects.published().latest_first().first().publisher)
-        if Edition.objects.published().exists()
+        "foaf:name": _text(Edition.objects.public().latest_first().first().publisher)
+        if Edition.objects.public().exists()
         else _text(opendata.SITE_CREDIT),
     }
     contact = {

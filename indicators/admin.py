@@ -26,6 +26,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects.models import Project
 from strategy_portal import display
+from strategy_portal.admin import GuardedInlineFormSet, ModelAdmin, PermissionHomeAdmin
+from strategy_portal.admin import TabularInline as GuardedTabularInline
+from strategy_portal.permissions import may
 
 from . import checklist, services
 from .forms import (
@@ -64,8 +67,9 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's pages in Japanese; a refused (stale) save becomes a message."""
+class HistoryAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
+    """simple-history's pages in Japanese; a refused (stale) save becomes a message.
+    Who may do what: strategy_portal.permissions (PermissionHomeAdmin)."""
 
     object_history_template = "admin/history/object_history.html"
     object_history_list_template = "admin/history/object_history_list.html"
@@ -286,7 +290,7 @@ class ResultExportForm(SelectableFieldsExportForm):
         return self
 
 
-class ResultInlineFormSet(forms.BaseInlineFormSet):
+class ResultInlineFormSet(GuardedInlineFormSet):
     def get_unique_error_message(self, unique_check):
         """Two rows for one year and 内訳: say so in the editor's words, not the field names."""
         return (
@@ -298,7 +302,7 @@ class ResultInlineFormSet(forms.BaseInlineFormSet):
         return "この行と同じ年度・内訳の行がほかにあります。"
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(GuardedTabularInline):
     model = Result
     form = ResultInlineForm
     formset = ResultInlineFormSet
@@ -318,7 +322,7 @@ class ResultInline(admin.TabularInline):
         return super().get_queryset(request).order_by("fiscal_year", "order", "breakdown")
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(GuardedTabularInline):
     model = Target
     form = TargetInlineForm
     fields = (*(name for name in TARGET_FIELDS if name != "indicator"), "status")
@@ -443,13 +447,6 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
             user=request.user,
         )
 
-    def has_delete_permission(self, request, obj=None):
-        """A figure entered by mistake may be deleted while it is a draft; a published
-        one is first withdrawn (下書きに戻す), which the history records too."""
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or obj.is_draft or request.user.is_superuser
-
     @admin.action(description="選択した実績を公開する", permissions=["change"])
     def publish_selected(self, request, queryset):
         changed, unchanged = services.publish(queryset, user=request.user)
@@ -469,12 +466,10 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     # Import: who may, what happens, what the editor is told.
 
     def has_import_permission(self, request):
-        return request.user.has_perm("indicators.add_result") and request.user.has_perm(
-            "indicators.change_result"
-        )
+        return self.has_add_permission(request) and self.has_change_permission(request)
 
     def has_export_permission(self, request):
-        return request.user.has_perm("indicators.view_result")
+        return self.has_view_permission(request)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "request": request}
@@ -656,20 +651,20 @@ class IndicatorAdmin(HistoryAdmin):
 
     inlines = [ResultInline, TargetInline]
 
-    def may_change_indicator(self, request):
-        return request.user.has_perm("indicators.change_indicator")
+    def may_change_indicator(self, request, obj=None):
+        return super().has_change_permission(request, obj)
 
     def may_enter_figures(self, request):
         return any(
-            request.user.has_perm(f"indicators.{action}_{model}")
+            may(request.user, action, model=model)
             for action in ("add", "change")
-            for model in ("result", "target")
+            for model in (Result, Target)
         )
 
     def has_change_permission(self, request, obj=None):
-        # The page must accept a POST for the rows below it; the indicator's own
-        # fields stay read-only for editors (get_readonly_fields).
-        return self.may_change_indicator(request) or self.may_enter_figures(request)
+        # The page must accept a POST for the rows below it (each row is asked about
+        # on its own); the indicator's own fields stay read-only for editors.
+        return self.may_change_indicator(request, obj) or self.may_enter_figures(request)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not self.may_change_indicator(request):
@@ -799,13 +794,8 @@ class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
 
 
 @admin.register(DemoMarker)
-class DemoMarkerAdmin(admin.ModelAdmin):
-    """Read-only: the marker is set by `manage.py demo_years --force` and says why."""
+class DemoMarkerAdmin(ModelAdmin):
+    """Read-only (permissions.WRITTEN_BY_COMMANDS_ONLY): the marker is set by
+    `manage.py demo_years --force` and says why."""
 
     list_display = ("note", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

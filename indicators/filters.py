@@ -50,7 +50,7 @@ class ResultFilter(django_filters.FilterSet):
         visible target are read (a bounded set), then narrowed by id in SQL.
         """
         user = self.request.user if self.request else None
-        targets = Target.objects.visible_to(user) if user else Target.objects.published()
+        targets = Target.objects.visible_to(user) if user else Target.objects.public()
         candidates = queryset.filter(indicator__in=targets.values("indicator"))
         matching = []
         for result in candidates:

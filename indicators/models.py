@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from projects.models import Edition, Measure
 from strategy_portal import display
+from strategy_portal.permissions import PublicationQuerySet, Status, published
 
 # 年度 accepted anywhere: the Heisei era's first full fiscal year to far ahead.
 MIN_FISCAL_YEAR = 1989
@@ -21,6 +22,13 @@ fiscal_year_validators = [
     MinValueValidator(MIN_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
     MaxValueValidator(MAX_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
 ]
+
+
+class IndicatorQuerySet(PublicationQuerySet):
+    def public_filter(self):
+        """Public when the measure it hangs off is in a published edition: an
+        indicator added to a draft edition's new measure waits for the edition."""
+        return published("measure__category__section__edition__")
 
 
 class Indicator(models.Model):
@@ -47,6 +55,7 @@ class Indicator(models.Model):
     source = models.CharField("出典", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
+    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="指標の履歴")
 
     class Meta:
@@ -118,22 +127,18 @@ REPORT_ORDER = (
 )
 
 
-class ResultQuerySet(models.QuerySet):
+class ResultQuerySet(PublicationQuerySet):
     def published(self):
-        return self.filter(status=Result.Status.PUBLISHED)
+        return self.filter(published())
 
-    def visible_to(self, user):
-        """Drafts only for signed-in users who may view results (staff, editors).
-
-        A figure published with a draft edition stays private until the edition is.
-        """
-        if user.is_authenticated and user.has_perm("indicators.view_result"):
-            return self
-        return self.public()
-
-    def public(self):
-        """What anyone may see: published figures of published editions (or of no report)."""
-        return self.published().filter(Q(edition__isnull=True) | Q(edition__status="published"))
+    def public_filter(self):
+        """Published figures of a public indicator, in a published edition (or in no
+        report): a figure published with a draft edition waits for the edition."""
+        return (
+            published()
+            & (Q(edition__isnull=True) | published("edition__"))
+            & Q(indicator__in=Indicator.objects.public())
+        )
 
     def in_order(self):
         return self.order_by("indicator", "fiscal_year", "order", "breakdown")
@@ -158,9 +163,7 @@ class Result(models.Model):
         CUMULATIVE = "cumulative", "延べ"
         SUBSET = "subset", "うち"
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "下書き（未公開）"
-        PUBLISHED = "published", "公開"
+    Status = Status
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="results"
@@ -380,15 +383,13 @@ class Result(models.Model):
         return self.edition.citation if self.edition else ""
 
 
-class TargetQuerySet(models.QuerySet):
+class TargetQuerySet(PublicationQuerySet):
     def published(self):
-        return self.filter(status=Target.Status.PUBLISHED)
+        return self.filter(published())
 
-    def visible_to(self, user):
-        """Draft targets only for signed-in users who may view targets (staff, editors)."""
-        if user.is_authenticated and user.has_perm("indicators.view_target"):
-            return self
-        return self.published()
+    def public_filter(self):
+        """Published targets of a public indicator."""
+        return published() & Q(indicator__in=Indicator.objects.public())
 
     def in_order(self):
         return self.order_by("indicator", "breakdown", "fiscal_year")

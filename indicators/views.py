@@ -101,10 +101,12 @@ def results_json(request):
 
 def _indicator_and_results(request, slug):
     indicator = get_object_or_404(
-        Indicator.objects.select_related(
+        Indicator.objects.visible_to(request.user)
+        .select_related(
             "measure__category__section__theme__project__strategy",
             "measure__category__section__edition",
-        ).prefetch_related(Prefetch("targets", queryset=visible_targets(request.user))),
+        )
+        .prefetch_related(Prefetch("targets", queryset=visible_targets(request.user))),
         slug=slug,
     )
     results = (

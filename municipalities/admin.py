@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from strategy_portal.admin import ModelAdmin, TabularInline
+
 from .models import DMO, CollaborationArea, Municipality, Subprefecture
 
 
-class MunicipalityInline(admin.TabularInline):
+class MunicipalityInline(TabularInline):
     model = Municipality
     fields = ("code", "name", "kana", "kind")
     extra = 0
@@ -11,14 +13,14 @@ class MunicipalityInline(admin.TabularInline):
 
 
 @admin.register(Subprefecture)
-class SubprefectureAdmin(admin.ModelAdmin):
+class SubprefectureAdmin(ModelAdmin):
     list_display = ("name", "kind", "seat", "order")
     list_filter = ("kind",)
     inlines = [MunicipalityInline]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ModelAdmin):
     list_display = ("code", "name", "kana", "kind", "subprefecture")
     list_filter = ("subprefecture", "kind")
     search_fields = ("code", "name", "kana")
@@ -26,7 +28,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(CollaborationArea)
-class CollaborationAreaAdmin(admin.ModelAdmin):
+class CollaborationAreaAdmin(ModelAdmin):
     list_display = ("name", "kind", "start_fiscal_year", "status")
     list_filter = ("kind", "start_fiscal_year")
     search_fields = ("name", "members__name")
@@ -35,7 +37,7 @@ class CollaborationAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(DMO)
-class DMOAdmin(admin.ModelAdmin):
+class DMOAdmin(ModelAdmin):
     list_display = ("name", "legal_form", "kind", "as_of")
     list_filter = ("kind",)
     search_fields = ("name",)

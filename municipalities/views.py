@@ -44,7 +44,8 @@ def municipality_detail(request, code):
         Municipality.objects.select_related("subprefecture"), code=code
     )
     measures = (
-        Measure.objects.filter(municipalities=municipality)
+        Measure.objects.visible_to(request.user)
+        .filter(municipalities=municipality)
         .select_related("category__section__theme__project", "category__section__edition")
         .order_by("category__section__theme__project__number", "-category__section__edition__year")
     )

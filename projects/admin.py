@@ -5,8 +5,15 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from strategy_portal.admin import (
+    ListedStackedInline,
+    ListedTabularInline,
+    ModelAdmin,
+    PermissionHomeAdmin,
+)
+
 from . import services
-from .forms import CategoryForm, MeasureForm
+from .forms import CategoryForm, EditionForm, MeasureForm, SectionForm, SourceCorrectionForm
 from .models import (
     Category,
     Edition,
@@ -20,38 +27,49 @@ from .models import (
 )
 
 
-class StrategyPhaseInline(admin.StackedInline):
+class StrategyPhaseInline(ListedStackedInline):
     model = StrategyPhase
-    extra = 0
 
 
 @admin.register(StrategyPhase)
-class StrategyPhaseAdmin(admin.ModelAdmin):
+class StrategyPhaseAdmin(ModelAdmin):
     list_display = ("year", "strategy")
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ModelAdmin):
     list_display = ("name", "start_year", "end_year", "vision_text")
     inlines = [StrategyPhaseInline]
 
 
-class SourceCorrectionInline(admin.TabularInline):
+class SourceCorrectionInline(ListedTabularInline):
     model = SourceCorrection
-    extra = 0
+    fields = ("printed", "corrected", "location")
+
+
+class ReportTextAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
+    """Text of the report: free to edit in a draft edition; in a published one only with a
+    reason, kept in the history (the form asks for it). Who may change or delete what
+    is decided by strategy_portal.permissions (deleting is for drafts only)."""
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.reason_text()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SourceCorrection)
-class SourceCorrectionAdmin(admin.ModelAdmin):
+class SourceCorrectionAdmin(ReportTextAdmin):
+    form = SourceCorrectionForm
     list_display = ("printed", "corrected", "location", "edition")
     list_filter = ("edition",)
     search_fields = ("printed", "corrected", "location")
 
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):
+class EditionAdmin(ReportTextAdmin):
     """Editions: the next year's draft from this one, and publishing it deliberately."""
 
+    form = EditionForm
     list_display = ("year", "title", "published_on", "direction_fiscal_year", "status_label")
     list_filter = ("status",)
     readonly_fields = ("status",)
@@ -117,70 +135,46 @@ class EditionAdmin(SimpleHistoryAdmin):
         return None
 
 
-class ThemeInline(admin.TabularInline):
+class ThemeInline(ListedTabularInline):
     model = Theme
-    extra = 0
-    show_change_link = True
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ModelAdmin):
     list_display = ("number", "name", "short_name")
     list_display_links = ("name",)
     inlines = [ThemeInline]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ListedTabularInline):
     model = Section
     fields = ("edition", "kind", "lead")
-    extra = 0
-    show_change_link = True
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ModelAdmin):
     list_display = ("__str__", "project", "order")
     list_filter = ("project",)
     inlines = [SectionInline]
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(ListedTabularInline):
     model = Category
     fields = ("order", "parent", "title")
-    extra = 0
-    show_change_link = True
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReportTextAdmin):
+    form = SectionForm
     list_display = ("__str__", "edition", "kind")
     list_filter = ("edition", "kind", "theme__project")
     list_select_related = ("theme__project", "edition")
     inlines = [CategoryInline]
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(ListedTabularInline):
     model = Measure
     fields = ("order", "title")
-    extra = 0
-    show_change_link = True
-
-
-class ReportTextAdmin(SimpleHistoryAdmin):
-    """Text of the report: free to edit in a draft edition; in a published one only with a
-    reason, kept in the history. Deleting is for drafts only."""
-
-    def edition_of(self, obj):
-        raise NotImplementedError
-
-    def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or self.edition_of(obj).is_draft or request.user.is_superuser
-
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = form.reason_text()
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Category)
@@ -191,9 +185,6 @@ class CategoryAdmin(ReportTextAdmin):
     list_select_related = ("section__theme__project", "section__edition")
     search_fields = ("title",)
     inlines = [MeasureInline]
-
-    def edition_of(self, obj):
-        return obj.section.edition
 
 
 @admin.register(Measure)
@@ -219,9 +210,6 @@ class MeasureAdmin(ReportTextAdmin):
     search_fields = ("title", "body")
     autocomplete_fields = ("category",)
     filter_horizontal = ("municipalities",)
-
-    def edition_of(self, obj):
-        return obj.category.section.edition
 
     @admin.display(description="版", ordering="category__section__edition__year")
     def edition_label(self, obj):

@@ -11,7 +11,7 @@ from .models import Edition
 
 def citations() -> list[str]:
     """The credit line of every published report, latest first."""
-    return [edition.citation for edition in Edition.objects.published().latest_first()]
+    return [edition.citation for edition in Edition.objects.public().latest_first()]
 
 
 def attribution() -> str:

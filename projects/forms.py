@@ -2,7 +2,9 @@
 
 from django import forms
 
-from .models import Category, Measure
+from strategy_portal.permissions import reason_required
+
+from .models import Category, Edition, Measure, Section, SourceCorrection
 
 REASON_MAX_LENGTH = 100
 REASON_ADDED = "管理画面で新規登録"
@@ -53,18 +55,14 @@ class ReportTextForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        edition = self.edition()
-        published = edition is not None and not edition.is_draft
-        if (
-            published
-            and self.instance.pk
-            and self.has_changed()
-            and not cleaned.get("change_reason")
-        ):
-            self.add_error(
-                "change_reason",
-                f"{edition.year}年版は公開済みです。本文を直す理由を入力してください。",
-            )
+        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
+            edition = self.edition()
+            # Public now (the permission home), or moved into a published edition.
+            if reason_required(self.instance) or (edition is not None and not edition.is_draft):
+                year = f"{edition.year}年版" if edition is not None else "この内容"
+                self.add_error(
+                    "change_reason", f"{year}は公開済みです。本文を直す理由を入力してください。"
+                )
         return cleaned
 
     def reason_text(self) -> str:
@@ -109,3 +107,46 @@ class CategoryForm(ReportTextForm):
             self.instance.section if self.instance.section_id else None
         )
         return section.edition if section else None
+
+
+class SectionForm(ReportTextForm):
+    class Meta:
+        model = Section
+        fields = ["theme", "edition", "kind", "lead", "captions", "note"]
+
+    def edition(self):
+        return self.cleaned_data.get("edition") or (
+            self.instance.edition if self.instance.edition_id else None
+        )
+
+
+class SourceCorrectionForm(ReportTextForm):
+    class Meta:
+        model = SourceCorrection
+        fields = ["edition", "location", "printed", "corrected", "reason"]
+
+    def edition(self):
+        return self.cleaned_data.get("edition") or (
+            self.instance.edition if self.instance.edition_id else None
+        )
+
+
+class EditionForm(ReportTextForm):
+    """An edition's own fields (its title is in every citation): a reason once published."""
+
+    class Meta:
+        model = Edition
+        fields = [
+            "strategy",
+            "year",
+            "title",
+            "document_number",
+            "published_on",
+            "publisher",
+            "direction_fiscal_year",
+            "results_fiscal_year",
+            "tagline",
+        ]
+
+    def edition(self):
+        return self.instance if self.instance.pk else None

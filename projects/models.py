@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
+from strategy_portal.permissions import PublicationQuerySet, Status, published
 
 
 class Strategy(models.Model):
@@ -69,26 +70,41 @@ class StrategyPhase(models.Model):
         return f"{self.year}年"
 
 
-class EditionQuerySet(models.QuerySet):
+class EditionQuerySet(PublicationQuerySet):
+    """Draft editions are seen only by signed-in staff and editors (a preview)."""
+
     def latest_first(self):
         return self.order_by("-year")
 
-    def published(self):
-        return self.filter(status=Edition.Status.PUBLISHED)
+    def public_filter(self):
+        return published()
 
-    def visible_to(self, user):
-        """Draft editions only for signed-in staff and editors (a preview)."""
-        if user is not None and user.is_authenticated and user.has_perm("projects.view_edition"):
-            return self
-        return self.published()
+
+class InEditionQuerySet(PublicationQuerySet):
+    """Text of an edition: public when its edition is (`edition_path` leads there)."""
+
+    edition_path = "edition__"
+
+    def public_filter(self):
+        return published(self.edition_path)
+
+
+class SectionQuerySet(InEditionQuerySet):
+    pass
+
+
+class CategoryQuerySet(InEditionQuerySet):
+    edition_path = "section__edition__"
+
+
+class MeasureQuerySet(InEditionQuerySet):
+    edition_path = "category__section__edition__"
 
 
 class Edition(models.Model):
     """One yearly report (the 2018 edition: 2018年度の推進方向, results to FY2017)."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "下書き（未公開）"
-        PUBLISHED = "published", "公開"
+    Status = Status
 
     strategy = models.ForeignKey(
         Strategy, verbose_name="総合戦略", on_delete=models.PROTECT, related_name="editions"
@@ -145,6 +161,9 @@ class SourceCorrection(models.Model):
     printed = models.CharField("原資料の表記", max_length=200)
     corrected = models.CharField("訂正後", max_length=200)
     reason = models.TextField("理由", blank=True)
+
+    objects = InEditionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="原資料の訂正の履歴")
 
     class Meta:
         verbose_name = "原資料の訂正"
@@ -230,6 +249,9 @@ class Section(models.Model):
     captions = models.JSONField("図・写真の説明", default=list, blank=True)
     note = models.TextField("編集注", blank=True, help_text="原資料にない、このサイトの注記")
 
+    objects = SectionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="セクションの履歴")
+
     class Meta:
         verbose_name = "セクション"
         verbose_name_plural = "セクション"
@@ -269,6 +291,7 @@ class Category(models.Model):
     lead = models.TextField("リード文", blank=True)
     note = models.TextField("編集注", blank=True)
 
+    objects = CategoryQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="分類の履歴")
 
     class Meta:
@@ -324,6 +347,7 @@ class Measure(models.Model):
         help_text="指標はこの施策に結び付いています（空欄なら、この施策が最初の版）",
     )
 
+    objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="施策の履歴")
 
     class Meta:

@@ -27,7 +27,7 @@ def home(request):
         project.progress_summary = summaries.get(project.pk)
     context = {
         "strategy": strategy,
-        "edition": Edition.objects.published().latest_first().first(),
+        "edition": Edition.objects.public().latest_first().first(),
         "projects": projects,
         "progress_summary": overall,
         "figures": results.aggregate(
@@ -109,15 +109,16 @@ def search(request):
             measure_filter &= Q(title__icontains=word) | Q(body__icontains=word)
             indicator_filter &= Q(name__icontains=word) | Q(description__icontains=word)
         measures = list(
-            Measure.objects.filter(measure_filter)
-            .filter(category__section__edition__in=Edition.objects.visible_to(request.user))
+            Measure.objects.visible_to(request.user)
+            .filter(measure_filter)
             .select_related("category__section__theme__project", "category__section__edition")
             .order_by(
                 "category__section__theme__project__number", "-category__section__edition__year"
             )[:SEARCH_LIMIT]
         )
         indicators = list(
-            Indicator.objects.filter(indicator_filter)
+            Indicator.objects.visible_to(request.user)
+            .filter(indicator_filter)
             .select_related("measure__category__section__theme__project")
             .order_by("measure__category__section__theme__project__number", "order")[:SEARCH_LIMIT]
         )
@@ -138,10 +139,8 @@ def search(request):
 
 @require_safe
 def about(request):
-    corrections = SourceCorrection.objects.filter(edition__status="published").select_related(
-        "edition"
-    )
-    context = {"corrections": corrections, "editions": Edition.objects.published().latest_first()}
+    corrections = SourceCorrection.objects.public().select_related("edition")
+    context = {"corrections": corrections, "editions": Edition.objects.public().latest_first()}
     return render(request, "projects/about.html", context)
 
 

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="default: reports/edition-YEAR.pdf")
 
     def handle(self, *args, edition, output=None, **options):
-        published = Edition.objects.published()
+        published = Edition.objects.public()
         if not published.filter(year=edition).exists():
             years = "・".join(str(y) for y in published.values_list("year", flat=True))
             raise CommandError(

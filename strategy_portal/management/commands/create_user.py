@@ -22,12 +22,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-ROLES = {
-    "editor": "編集者（管理画面で実績を入力・公開）",
-    "report_editor": "報告書の編集者（管理画面で次の版の本文を作成・公開）",
-    "staff": "職員（ログインして下書きを含めて閲覧のみ）",
-}
-ADMIN_ROLES = ("editor", "report_editor")  # these sign in to /admin/
+from strategy_portal.permissions import ROLES
+
+ADMIN_ROLES = tuple(role for role, spec in ROLES.items() if spec["admin"])  # sign in to /admin/
 PASSWORD_ENV = "DJANGO_USER_PASSWORD"
 
 
@@ -87,7 +84,7 @@ class Command(BaseCommand):
         where = "/admin/" if role in ADMIN_ROLES else "/accounts/login/"
         self.stdout.write(
             self.style.SUCCESS(
-                f"ユーザー「{username}」を{ROLES[role]}にしました。{where} からログインできます。"
+                f"ユーザー「{username}」を{ROLES[role]['label']}にしました。{where} からログインできます。"
             )
         )
 

@@ -1,0 +1,138 @@
+"""The admin's doors, each asking the one permission home (strategy_portal.permissions).
+
+`PermissionHomeAdmin` is mixed into every ModelAdmin and inline of the portal's
+apps (a system check, `portal.E010`, says so when one is not):
+
+- the list, add, change and delete views, and the actions (Django asks
+  has_*_permission, which ask `may`);
+- django-simple-history's history form, whose POST saves a past version
+  (「この版に戻す」): simple-history checks only the view permission there;
+- inline rows: each added, changed or deleted row is asked about on its own
+  (Django asks an inline about its parent object only).
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from .permissions import may, refusal
+
+
+class PermissionHomeAdmin:
+    """has_*_permission from `permissions.may`, with the object's state."""
+
+    def has_view_permission(self, request, obj=None):
+        return may(request.user, "view", self.row(obj), model=self.model)
+
+    def has_add_permission(self, request, *args):
+        return may(request.user, "add", model=self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return may(request.user, "change", self.row(obj), model=self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        return may(request.user, "delete", self.row(obj), model=self.model)
+
+    def row(self, obj):
+        """The object asked about, when it is one of this admin's model (an inline is
+        asked about its parent, which is not)."""
+        return obj if isinstance(obj, self.model) else None
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple-history saves a posted past version after checking only the view
+        permission: the POST (「この版に戻す」) needs the change permission."""
+        if request.method == "POST":
+            obj = self.get_object(request, object_id)
+            if obj is None or not may(request.user, "change", obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class GuardedInlineFormSet(BaseInlineFormSet):
+    """Each row the editor added, changed or deleted is asked about on its own.
+
+    A row the user may not touch at all refuses the whole POST (403, nothing
+    saved: the admin's change view is one transaction); a published row the user
+    may not delete is a form error that says why.
+    """
+
+    user = None  # set by GuardedInline.get_formset
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            instance = form.instance
+            if self.can_delete and self._should_delete_form(form):
+                if instance.pk is not None:
+                    self.check(form, "delete", instance)
+            elif instance.pk is None:
+                if form.has_changed():
+                    self.check(form, "add", None)
+            elif form.has_changed():
+                self.check(form, "change", instance)
+
+    def check(self, form, action, instance):
+        if not may(self.user, action, model=self.model):
+            raise PermissionDenied
+        if instance is not None and not may(self.user, action, instance):
+            raise ValidationError(refusal(action, instance))
+
+
+class GuardedInline(PermissionHomeAdmin):
+    """An inline whose rows are each checked (GuardedInlineFormSet)."""
+
+    formset = GuardedInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
+
+    def has_view_permission(self, request, obj=None):
+        return may(request.user, "view", model=self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return may(request.user, "change", model=self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        return may(request.user, "delete", model=self.model)
+
+
+class ListedInline(PermissionHomeAdmin):
+    """An inline that only lists its rows, each linked to its own page, where the
+    rules (and a 変更理由 for a published record) are asked: report text is never
+    added, changed or deleted in a parent's table."""
+
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return may(request.user, "view", model=self.model)
+
+
+class ModelAdmin(PermissionHomeAdmin, admin.ModelAdmin):
+    """A plain ModelAdmin that asks the permission home."""
+
+
+class TabularInline(GuardedInline, admin.TabularInline):
+    pass
+
+
+class StackedInline(GuardedInline, admin.StackedInline):
+    pass
+
+
+class ListedTabularInline(ListedInline, admin.TabularInline):
+    pass
+
+
+class ListedStackedInline(ListedInline, admin.StackedInline):
+    pass

@@ -1,0 +1,254 @@
+"""Who may see and who may change: the one home of both rules.
+
+**Seeing.** A model the public can reach has a queryset built on
+`PublicationQuerySet`, which says what is public (`public()`: the model's own
+`public_filter()`) and what a given user may see (`visible_to(user)`): the
+public part, or everything for a signed-in user who may view the model
+(staff and editors preview drafts). Pages, the API, downloads, the catalogue,
+search, share images, embeds and the printed report ask `visible_to` or
+`public()` and nothing else; "published" is written here only.
+
+**Changing.** `may(user, action, obj)` decides whether a user may view, add,
+change or delete a model or one object: the role's model permission (the
+`ROLES` table below, the one list of who holds what) and the object's state.
+What the public can see is a record: nobody but a superuser deletes it, and a
+change to it needs a 変更理由 (`reason_required`), kept in its history. Every
+admin page, inline row, action, history (revert) view and import asks here,
+through `strategy_portal.admin.PermissionHomeAdmin`.
+"""
+
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+class Status(models.TextChoices):
+    """Whether a record is public: an edition, a figure, a target."""
+
+    DRAFT = "draft", "下書き（未公開）"
+    PUBLISHED = "published", "公開"
+
+
+PUBLISHED = Status.PUBLISHED
+
+
+def published(path: str = "") -> models.Q:
+    """The condition "published" on the status field at `path` (e.g. "edition__")."""
+    return models.Q(**{f"{path}status": PUBLISHED})
+
+
+ANONYMOUS = AnonymousUser()
+
+
+class PublicationQuerySet(models.QuerySet):
+    """What the public may see of a model, and what a given user may see."""
+
+    def public_filter(self) -> models.Q:
+        raise NotImplementedError(f"{self.model.__name__} must say what is public")
+
+    def public(self):
+        """What anyone may see, signed in or not (the API and open data serve this)."""
+        return self.filter(self.public_filter())
+
+    def visible_to(self, user):
+        """Drafts too for a signed-in user who may view this model (a preview)."""
+        if may_view_drafts(user, self.model):
+            return self
+        return self.public()
+
+
+def may_view_drafts(user, model) -> bool:
+    return user is not None and user.is_authenticated and may(user, "view", model=model)
+
+
+def is_public(obj) -> bool:
+    """The stored object is public (what its model's `public()` says, not the form's
+    unsaved values). Remembered on the instance for the rest of the request."""
+    if obj is None or obj.pk is None:
+        return False
+    manager = type(obj)._default_manager
+    if not isinstance(manager.all(), PublicationQuerySet):
+        return False
+    cached = getattr(obj, "_is_public", None)
+    if cached is None:
+        cached = obj._is_public = manager.filter(pk=obj.pk).public().exists()
+    return cached
+
+
+def may(user, action: str, obj=None, *, model=None) -> bool:
+    """May `user` do `action` ("view", "add", "change", "delete") on `model`, or on `obj`?
+
+    - The role must hold the model permission (superusers hold all).
+    - Nobody but a superuser deletes what the public can see.
+    - Viewing is allowed with "view" or "change" (Django's own rule).
+    """
+    if action not in ACTIONS:
+        raise ValueError(action)
+    if user is None or not user.is_active:
+        return False
+    opts = (model or type(obj))._meta
+    if obj is not None and opts.auto_created:  # a many-to-many row: its owner decides
+        return may(user, action, model=opts.auto_created)
+
+    def holds(name):
+        return user.has_perm(f"{opts.app_label}.{get_permission_codename(name, opts)}")
+
+    if action == "view":
+        return holds("view") or holds("change")
+    if opts.label_lower in WRITTEN_BY_COMMANDS_ONLY:
+        return False
+    if not holds(action):
+        return False
+    if action == "delete" and obj is not None and not user.is_superuser and is_public(obj):
+        return False
+    return True
+
+
+# Models only a management command writes (and says why): read-only for everyone here.
+WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker"}
+
+
+def reason_required(obj) -> bool:
+    """A change to a stored public record needs a 変更理由 (kept in its history)."""
+    return is_public(obj)
+
+
+def refusal(action: str, obj) -> str:
+    """Why `may` said no, in the editor's words."""
+    name = obj._meta.verbose_name
+    if action == "delete" and is_public(obj):
+        return (
+            f"公開中の{name}「{obj}」は削除できません。"
+            "誤りは変更理由を付けて訂正するか、下書きに戻してから削除してください。"
+        )
+    return f"{name}「{obj}」を{ACTION_LABELS[action]}権限がありません。"
+
+
+ACTION_LABELS = {"view": "閲覧する", "add": "追加する", "change": "変更する", "delete": "削除する"}
+
+
+# --- roles -----------------------------------------------------------------------------
+# The one list of which role holds which model permissions. Applied to the groups
+# after every migrate (`apply_roles`); the README's roles table is generated from it
+# (`roles_table`, checked by tests/strategy_portal/test_permissions.py).
+VIEW = ("view",)
+FIGURES = ("view", "add", "change")
+
+ROLES = {
+    "editor": {
+        "label": "編集者（管理画面で実績・目標を入力・公開）",
+        "admin": True,
+        "permissions": {
+            "projects.strategy": VIEW,
+            "projects.strategyphase": VIEW,
+            "projects.edition": VIEW,
+            "projects.sourcecorrection": VIEW,
+            "projects.project": VIEW,
+            "projects.theme": VIEW,
+            "projects.section": VIEW,
+            "projects.category": VIEW,
+            "projects.measure": VIEW,
+            "indicators.indicator": VIEW,
+            "indicators.result": (*FIGURES, "delete"),
+            "indicators.target": FIGURES,
+        },
+    },
+    "report_editor": {
+        "label": "報告書の編集者（管理画面で次の版の本文を作成・公開）",
+        "admin": True,
+        "permissions": {
+            "projects.strategy": VIEW,
+            "projects.strategyphase": VIEW,
+            "projects.edition": FIGURES,
+            "projects.sourcecorrection": FIGURES,
+            "projects.project": VIEW,
+            "projects.theme": VIEW,
+            "projects.section": ("view", "change"),
+            "projects.category": (*FIGURES, "delete"),
+            "projects.measure": (*FIGURES, "delete"),
+            "indicators.indicator": FIGURES,
+            "indicators.result": VIEW,
+            "indicators.target": VIEW,
+            "municipalities.municipality": VIEW,
+        },
+    },
+    "staff": {
+        "label": "職員（ログインして下書きを含めて閲覧のみ）",
+        "admin": False,
+        "permissions": {
+            **{
+                f"projects.{name}": VIEW
+                for name in (
+                    "strategy",
+                    "strategyphase",
+                    "edition",
+                    "sourcecorrection",
+                    "project",
+                    "theme",
+                    "section",
+                    "category",
+                    "measure",
+                )
+            },
+            **{f"indicators.{name}": VIEW for name in ("indicator", "result", "target")},
+            **{
+                f"municipalities.{name}": VIEW
+                for name in ("subprefecture", "municipality", "collaborationarea", "dmo")
+            },
+        },
+    },
+}
+
+
+def role_permissions(role: str) -> set[tuple[str, str]]:
+    """{(app_label, codename)} of a role, e.g. ("indicators", "change_result")."""
+    pairs = set()
+    for label, actions in ROLES[role]["permissions"].items():
+        app_label, model_name = label.split(".")
+        pairs |= {(app_label, f"{action}_{model_name}") for action in actions}
+    return pairs
+
+
+def apply_roles(apps=None, **kwargs):
+    """Make each role's group hold exactly its permissions (a post_migrate handler).
+
+    Permissions granted by hand in the admin are replaced: this table is the rule.
+    """
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    for role in ROLES:
+        wanted = role_permissions(role)
+        found = Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        ).select_related("content_type")
+        permissions = [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+        if len(permissions) != len(wanted):
+            continue  # the models' permissions are not all made yet (a partial migrate)
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(permissions)
+
+
+def roles_table() -> str:
+    """The README's table of who may do what, from ROLES and the rules above."""
+    lines = [
+        "| role | signs in at | view | add | change | delete (drafts only) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for role, spec in ROLES.items():
+        by_action = {action: [] for action in ACTIONS}
+        for label, actions in spec["permissions"].items():
+            for action in actions:
+                by_action[action].append(label)
+        cells = [", ".join(f"`{label}`" for label in by_action[a]) or "—" for a in ACTIONS]
+        where = "`/admin/`" if spec["admin"] else "`/accounts/login/`"
+        lines.append(f"| `{role}` | {where} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
