@@ -8,7 +8,18 @@ import time
 
 import gunicorn.http.wsgi
 
-bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+PORT = os.environ.get("PORT", "8000")
+# Loopback only: gunicorn must never face clients itself (see README, Production).
+bind = f"127.0.0.1:{PORT}"
+# gunicorn's control socket (`gunicornc`): one per instance. Its default,
+# ~/.gunicorn/gunicorn.ctl, is the same for every instance a user starts, and the
+# last one started takes it over. This one is in the user's own runtime directory
+# (as the default's), named by the port, which no other running instance can hold.
+# GUNICORN_CONTROL_SOCKET sets another path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or os.path.join(
+    os.environ.get("XDG_RUNTIME_DIR") or os.path.expanduser("~/.gunicorn"),
+    f"strategy-portal-{PORT}.ctl",
+)
 # Threads absorb slow clients; processes use the cores. WEB_CONCURRENCY overrides.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 worker_class = "gthread"
