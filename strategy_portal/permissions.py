@@ -239,6 +239,11 @@ def apply_roles(apps=None, **kwargs):
 
 def roles_table() -> str:
     """The README's table of who may do what, from ROLES and the rules above."""
+    from django.apps import apps
+
+    def name(label):
+        return apps.get_model(label)._meta.verbose_name
+
     lines = [
         "| role | signs in at | view | add | change | delete (drafts only) |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -248,7 +253,7 @@ def roles_table() -> str:
         for label, actions in spec["permissions"].items():
             for action in actions:
                 by_action[action].append(label)
-        cells = [", ".join(f"`{label}`" for label in by_action[a]) or "—" for a in ACTIONS]
+        cells = ["・".join(name(label) for label in by_action[a]) or "—" for a in ACTIONS]
         where = "`/admin/`" if spec["admin"] else "`/accounts/login/`"
         lines.append(f"| `{role}` | {where} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
