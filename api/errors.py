@@ -7,9 +7,12 @@ a method the operation does not allow) under /api/.
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.cache import set_response_etag
 from ninja.errors import HttpError, Throttled, ValidationError
+
+from strategy_portal.security import RETRY_AFTER_SECONDS, is_busy
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,11 @@ MESSAGES = {
         "too_many_requests",
         "リクエストが多すぎます。しばらく待ってから再度お試しください。",
         "Too many requests; please wait and retry.",
+    ),
+    503: (
+        "service_unavailable",
+        "ただいまデータを読み出せません。しばらく待ってから再度お試しください。",
+        "The data cannot be read just now; please retry later (see Retry-After).",
     ),
     500: (
         "server_error",
@@ -95,6 +103,16 @@ def install(api) -> None:
     def http_error(request, exc):
         return error_response(exc.status_code if exc.status_code in MESSAGES else 400)
 
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        """The database is busy or cannot be reached: 503 with Retry-After, as pages."""
+        if is_busy(exc):
+            log.warning("API: database busy on %s: %s", request.path, exc)
+        else:
+            log.error("API: database unavailable on %s: %s", request.path, exc)
+        return error_response(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
     @api.exception_handler(Exception)
     def server_error(request, exc):
         log.exception("API error on %s", request.path)
@@ -119,7 +137,11 @@ class ApiResponseMiddleware:
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            headers = {"Allow": response["Allow"]} if response.has_header("Allow") else None
+            headers = {
+                name: response[name]
+                for name in ("Allow", "Retry-After")
+                if response.has_header(name)
+            }
             response = error_response(response.status_code, headers=headers)
         stamp = getattr(request, "api_last_modified", None)
         if stamp and response.status_code == 200:

@@ -28,6 +28,10 @@ taken from the clock, so it cannot repeat.
   behind an editor's change, and a change is seen from the first render after
   it. A worker with no earlier page (just started) renders for itself.
 - A broken or full shared cache means uncached rendering, never an error.
+- While the database cannot answer (stopped, busy, its file gone), a page whose
+  render fails for it is served from the newest stored copy, even one an edit
+  has made stale: this worker's, or the one any worker last shared. Only a page
+  with no copy at all gets the 503 (strategy_portal/security.py).
 """
 
 import functools
@@ -378,21 +382,23 @@ class PublicPageCacheMiddleware:
             caches["pages"].set(latest_key(digest), current, seconds)
             if share:
                 caches["shared_pages"].set(key, stored, seconds)
+                # For the other workers too: the copy to serve while the database is down.
+                caches["shared_pages"].set(latest_key(digest), current, seconds)
         except Exception:
             log.warning("page cache: cannot store a page", exc_info=True)
 
-    def previous(self, digest, current):
-        """The newest stored page of an earlier generation, if this worker has one."""
-        try:
-            generation_then = caches["pages"].get(latest_key(digest))
-        except Exception:
-            return None
-        if generation_then is None or generation_then == current:
-            return None
-        response = self.cached(page_key(generation_then, digest))
-        if response is not None:
-            response.page_cache = "stale"  # for tests; not sent
-        return response
+    def previous(self, digest, current, shared=False):
+        """The newest stored page of an earlier generation, if this worker has one;
+        with `shared`, else the one the workers last shared."""
+        aliases = ("pages", "shared_pages") if shared else ("pages",)
+        for alias in aliases:
+            generation_then = _read(alias, latest_key(digest))
+            if generation_then is None or generation_then == current:
+                continue
+            stored = _read(alias, page_key(generation_then, digest))
+            if stored is not None:
+                return self.respond(stored, "stale")  # "stale": for tests; not sent
+        return None
 
     def uncached(self, request):
         response = self.get_response(request)
@@ -414,6 +420,16 @@ class PublicPageCacheMiddleware:
 
     def render_and_store(self, request, current, digest):
         response = self.get_response(request)
+        if getattr(response, "database_unavailable", False):
+            # The database cannot answer: the last copy of the page, if any, rather
+            # than the 503 (as of its last render; readers see a page).
+            stale = self.previous(digest, current, shared=True)
+            if stale is not None:
+                log.warning(
+                    "page cache: database unavailable; serving the last copy of %s", request.path
+                )
+                return stale
+            return response
         if (
             response.status_code == 200
             and not response.streaming

@@ -16,9 +16,12 @@
   in Japanese) before anything reads it; Django would otherwise spool any
   multipart upload to disk for any POST, anonymous ones included (the CSRF
   check reads the form).
-- `BusyDatabaseMiddleware` and `server_error`: a locked SQLite database or a
-  PostgreSQL lock/statement timeout answers 「混み合っています」 503 with
-  Retry-After, never a 500.
+- `BusyDatabaseMiddleware` and `server_error`: a locked SQLite database, a
+  PostgreSQL lock/statement timeout, or a database that cannot be reached at
+  all (stopped, its file gone) answers 「混み合っています」 503 with
+  Retry-After, never a 500; the page cache serves its last copy of a page
+  instead when it has one (strategy_portal/cache.py), and the API answers
+  the same 503 in its JSON shape (api/errors.py).
 """
 
 import ipaddress
@@ -27,7 +30,7 @@ import sys
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.template import loader
@@ -161,16 +164,27 @@ def is_busy(error: BaseException) -> bool:
     return "is locked" in text or "database is busy" in text
 
 
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot answer now: busy (above), or not reachable at all — a
+    stopped or restarting PostgreSQL, a connection dropped, a SQLite file that
+    cannot be opened. Any OperationalError or InterfaceError: the request can be
+    retried later, and the transaction it was in is rolled back whole."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def busy_response(request):
     body = loader.render_to_string("503.html", request=None)
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)
+    # The page cache serves its last copy of the page instead, if it has one.
+    response.database_unavailable = True
     return response
 
 
 class BusyDatabaseMiddleware:
-    """A view that meets a busy database answers 503 (the request can be retried)."""
+    """A view that meets a busy or unreachable database answers 503 (the request
+    can be retried)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -179,16 +193,24 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_busy(exception):
-            log.warning("database busy: %s %s: %s", request.method, request.path, exception)
+        if is_unavailable(exception):
+            _log_unavailable(request, exception)
             return busy_response(request)
         return None
+
+
+def _log_unavailable(request, error):
+    if is_busy(error):
+        log.warning("database busy: %s %s: %s", request.method, request.path, error)
+    else:
+        log.error("database unavailable: %s %s: %s", request.method, request.path, error)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """handler500: also reached from middleware (sessions, axes), where
     process_exception does not run; a busy database there is a 503 as well."""
     error = sys.exc_info()[1]
-    if error is not None and is_busy(error):
+    if error is not None and is_unavailable(error):
+        _log_unavailable(request, error)
         return busy_response(request)
     return defaults.server_error(request, template_name)

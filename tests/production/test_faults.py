@@ -4,6 +4,7 @@ stuck request. In each, public pages answer 200 (or 503), nothing is lost, and
 the site recovers by itself."""
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -290,6 +291,68 @@ def test_the_api_limit_holds_for_concurrent_clients_across_gunicorn_workers(data
         assert statuses.count(429) == 32 * 5 - limit
         waits = {int(wait) for status, wait in answers if status == 429}
         assert waits and all(0 < wait <= 3600 for wait in waits)
+
+
+@contextmanager
+def database_gone(database):
+    """The database cannot be opened: the file is moved away and a directory takes
+    its name (new connections fail, as with PostgreSQL stopped), then it comes back."""
+    away = database.with_name(database.name + ".away")
+    database.rename(away)
+    database.mkdir()
+    try:
+        yield
+    finally:
+        database.rmdir()
+        away.rename(database)
+
+
+def test_while_the_database_is_down_cached_pages_serve_their_last_copy_and_the_rest_503(
+    database, tmp_path
+):
+    """Each request opens its own connection (DJANGO_CONN_MAX_AGE=0), so every
+    request after the database goes finds it gone, in both workers."""
+    project = "/projects/sumairu/"
+    with running(database, tmp_path / "cache", DJANGO_CONN_MAX_AGE=0) as server:
+        editor = Browser(server).log_in(*EDITOR)
+        for _ in range(4):  # both workers, as readers would
+            assert "813件" in server.get(project).body.decode()
+        pk = result_pk(database)
+        assert editor.change_result(pk, 815) == 302  # every cached page is stale now
+        history = history_rows(database, pk)
+        uncached = municipality_paths(database, 1)[0]
+        with database_gone(database):
+            for _ in range(6):
+                page = server.get(project)
+                assert page.status == 200
+                assert "813件" in page.body.decode()  # the copy from before the edit
+
+            page = server.get(uncached)
+            assert page.status == 503
+            assert page.getheader("Retry-After") == "5"
+            assert "混み合っています" in page.body.decode()
+            assert "no-store" in page.getheader("Cache-Control")
+
+            api = server.get("/api/v1/editions")
+            assert api.status == 503
+            assert api.getheader("Retry-After") == "5"
+            error = json.loads(api.body)["error"]
+            assert error["status"] == 503 and error["code"] == "service_unavailable"
+            assert "しばらく" in error["message"]
+
+            assert editor.change_result(pk, 816) == 503  # a save: refused whole
+        assert stored_value(database, pk) == 815
+        assert history_rows(database, pk) == history
+        assert "815件" in server.get(project).body.decode()
+        assert editor.change_result(pk, 817) == 302
+        assert history_rows(database, pk) == history + 1
+
+
+def history_rows(database, pk):
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT COUNT(*) FROM indicators_historicalresult WHERE id = ?", (pk,)
+        ).fetchone()[0]
 
 
 def test_the_production_stack_names_no_server_software(database, tmp_path):
