@@ -14,7 +14,10 @@ def fiscal_year_choices(results):
 
 
 def unit_choices():
-    units = Indicator.objects.exclude(unit="").order_by("unit").values_list("unit", flat=True)
+    # The choices are the same for every visitor: the public indicators' units.
+    units = (
+        Indicator.objects.public().exclude(unit="").order_by("unit").values_list("unit", flat=True)
+    )
     return [(unit, unit) for unit in units.distinct()]
 
 
