@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -122,12 +123,13 @@ class EditionAdmin(ReportTextAdmin):
                 "opts": self.model._meta,
             }
             return TemplateResponse(request, "admin/projects/edition/confirm_publish.html", context)
-        for edition in drafts:
-            try:
-                services.publish_edition(edition, user=request.user)
-            except services.EditionError as error:
-                self.message_user(request, str(error), messages.ERROR)
-                return None
+        try:
+            with transaction.atomic():  # all the selected editions, or none
+                for edition in drafts:
+                    services.publish_edition(edition, user=request.user)
+        except services.EditionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
         years = "・".join(f"{e.year}年版" for e in drafts)
         self.message_user(
             request, f"{years}を公開しました。公開ページの既定の版になります。", messages.SUCCESS

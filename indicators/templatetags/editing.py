@@ -1,6 +1,9 @@
 from django import template
 
+from strategy_portal.permissions import may
+
 from ..checklist import checklist
+from ..models import Result
 
 register = template.Library()
 
@@ -9,6 +12,6 @@ register = template.Library()
 def year_checklist(context):
     """The year's checklist on the admin index, for those who enter figures."""
     user = context["request"].user
-    if not user.has_perm("indicators.view_result"):
+    if not may(user, "view", model=Result):
         return {"show": False}
     return {"show": True, "list": checklist(), "limit": 10}
