@@ -51,7 +51,10 @@ class ReportTextForm(forms.ModelForm):
     )
 
     def edition(self):
-        raise NotImplementedError
+        """The edition the text is in after this change: by default its own `edition`."""
+        return self.cleaned_data.get("edition") or (
+            self.instance.edition if self.instance.edition_id else None
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -114,21 +117,11 @@ class SectionForm(ReportTextForm):
         model = Section
         fields = ["theme", "edition", "kind", "lead", "captions", "note"]
 
-    def edition(self):
-        return self.cleaned_data.get("edition") or (
-            self.instance.edition if self.instance.edition_id else None
-        )
-
 
 class SourceCorrectionForm(ReportTextForm):
     class Meta:
         model = SourceCorrection
         fields = ["edition", "location", "printed", "corrected", "reason"]
-
-    def edition(self):
-        return self.cleaned_data.get("edition") or (
-            self.instance.edition if self.instance.edition_id else None
-        )
 
 
 class EditionForm(ReportTextForm):

@@ -39,13 +39,15 @@ class FileCache(FileBasedCache):
                     current = None
                 if current != os.fstat(f.fileno()).st_ino:
                     continue  # replaced or removed (set, cull) while we waited: look again
+                # The cache's own file, written by this server, read as Django's
+                # FileBasedCache.get reads it (the same trust in the cache directory).
                 try:
-                    expiry = pickle.load(f)
+                    expiry = pickle.load(f)  # nosec B301
                 except EOFError:
                     expiry = 0  # an empty file is an expired entry, as in Django
                 if expiry is not None and expiry < time.time():
                     raise ValueError(f"Key '{key}' not found")
-                value = pickle.loads(zlib.decompress(f.read())) + delta
+                value = pickle.loads(zlib.decompress(f.read())) + delta  # nosec B301
                 f.seek(0)
                 f.write(pickle.dumps(expiry, self.pickle_protocol))
                 f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))

@@ -28,6 +28,15 @@ def history_form_url(obj):
     return reverse(f"admin:{info}_simple_history", args=[obj.pk, record.history_id])
 
 
+def result_row(data, result):
+    """The prefix of the row the indicator's page shows for `result` (results-3)."""
+    return next(
+        key.removesuffix("-id")
+        for key, value in data.items()
+        if key.startswith("results-") and key.endswith("-id") and value == str(result.pk)
+    )
+
+
 def published_measure():
     return Measure.objects.get(
         title="結婚サポートセンターの運営", category__section__edition__year=2018
@@ -82,11 +91,7 @@ def test_an_editor_cannot_delete_a_published_result_through_the_indicators_rows(
     indicator = result.indicator
     url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
     data = browser_form(editor_client.get(url))
-    row = next(
-        key.removesuffix("-id")
-        for key, value in data.items()
-        if key.startswith("results-") and key.endswith("-id") and value == str(result.pk)
-    )
+    row = result_row(data, result)
     data.update({f"{row}-DELETE": "on", "change_reason": "行を削除"})
     response = editor_client.post(url, data)
     assert Result.objects.filter(pk=result.pk).exists()
@@ -107,11 +112,7 @@ def test_an_editor_still_deletes_a_draft_row_under_its_indicator(editor_client):
     )
     url = reverse("admin:indicators_indicator_change", args=[indicator.pk])
     data = browser_form(editor_client.get(url))
-    row = next(
-        key.removesuffix("-id")
-        for key, value in data.items()
-        if key.startswith("results-") and key.endswith("-id") and value == str(draft.pk)
-    )
+    row = result_row(data, draft)
     data.update({f"{row}-DELETE": "on", "change_reason": "誤って入力した行"})
     assert editor_client.post(url, data).status_code == 302
     assert not Result.objects.filter(pk=draft.pk).exists()
