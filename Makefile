@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench security bandit review-replay a11y api-fuzz boundaries backup restore report test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security bandit a11y api-fuzz boundaries backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
@@ -18,7 +18,6 @@ help:
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
 	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
 	@echo "make security — bandit and a bounded wapiti scan of the production stack (127.0.0.1)"
-	@echo "make review-replay — the security review's findings replayed on the production stack; writes bench/REVIEW.md"
 	@echo "make a11y  — accessibility checks of every page type; writes a11y/results.json"
 	@echo "make api-fuzz — schemathesis against the live API; writes bench/API_FUZZ.md"
 	@echo "make backup / make restore FILE=… — all data to/from backups/*.json.gz"
@@ -90,7 +89,7 @@ serve: install
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # A command-line tool from Debian's package of the same name, installed when missing and root:
-# $(call apt_tool,wrk) (make bench, make review-replay), $(call apt_tool,wapiti) (make security).
+# $(call apt_tool,wrk) (make bench), $(call apt_tool,wapiti) (make security).
 apt_tool = command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
 bench: install node_modules/.installed
@@ -102,10 +101,6 @@ bench: install node_modules/.installed
 security: bandit
 	@$(call apt_tool,wapiti)
 	$(PY) tools/security.py
-# The outside security review's findings, replayed on 127.0.0.1:8140-8149; writes bench/REVIEW.md.
-review-replay: $(VENV)/.test-installed
-	@$(call apt_tool,wrk)
-	$(PY) tools/review_replay.py
 # Accessibility: run the checks (every page type, in Chromium) and write a11y/results.json,
 # which the 「ウェブアクセシビリティ試験結果」 page shows; commit it. A failing check is a
 # result (不適合), not a reason to write nothing, so the report is written either way.

@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from strategy_portal import display
+from strategy_portal.charts import layout as _layout
+from strategy_portal.charts import plain_text
 
 from .series import Series, period_key
 
@@ -33,10 +35,6 @@ LINE_STYLES = (
 )
 # Above this many bars, only the newest is labelled (the table has every number).
 MAX_LABELLED_BARS = 3
-FONT = (
-    '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, IPAGothic, '
-    '"Noto Sans CJK JP", sans-serif'
-)
 
 
 @dataclass(frozen=True)
@@ -49,43 +47,6 @@ class Chart:
 
 def _axis_note(series_list) -> str:
     return "横軸は年度" if all(r.period == "fy" for s in series_list for r in s.results) else ""
-
-
-def plain_text(text) -> str:
-    """A string from the data (a breakdown, an indicator's name, a unit, a place) as
-    plain text to Plotly.
-
-    Plotly draws a whitelist of HTML tags (<a href>, <b>, <br> …) in trace names,
-    texts, hover labels, tick labels and annotations, and fills `%{…}` in hover
-    templates. `&`, `<` and `>` become character references and `{` becomes
-    `&#123;`, so no tag and no placeholder survives; Plotly decodes the references
-    when it draws, so the reader sees the same characters. Every data string that
-    reaches a figure goes through here (charts and municipalities/maps.py), and
-    data is never written into a hover template: it reaches one as `customdata`,
-    `text`, a category or the trace's name.
-    """
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("{", "&#123;")
-    )
-
-
-def _layout(height: int, **extra) -> dict:
-    return {
-        "template": "none",
-        "height": height,
-        "margin": {"l": 8, "r": 16, "t": 8, "b": 8},
-        "font": {"family": FONT, "size": 13, "color": "#1a1a1a"},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "showlegend": False,
-        "separators": ".,",
-        "dragmode": False,
-        **extra,
-    }
 
 
 def _as_dict(figure: go.Figure) -> dict:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from indicators.charts import _layout, plain_text
+from strategy_portal.charts import layout, plain_text
 from strategy_portal.opendata import BOUNDARY_CREDIT
 
 BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
@@ -225,7 +225,7 @@ def _annotations(layers, points, bounds, height):
 def _figure_layout(layers, height, bounds, *, legend=True):
     xaxis, yaxis = _axes(bounds)
     points = label_points()
-    return _layout(
+    return layout(
         height,
         showlegend=legend,
         legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top", "font": {"size": 12}},

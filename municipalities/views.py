@@ -2,8 +2,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from projects.models import Measure
-
 from . import maps
 from .models import DMO, CollaborationArea, Municipality, Subprefecture
 
@@ -44,8 +42,7 @@ def municipality_detail(request, code):
         Municipality.objects.select_related("subprefecture"), code=code
     )
     measures = (
-        Measure.objects.visible_to(request.user)
-        .filter(municipalities=municipality)
+        municipality.measures.visible_to(request.user)
         .select_related("category__section__theme__project", "category__section__edition")
         .order_by("category__section__theme__project__number", "-category__section__edition__year")
     )

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "projects",
     "indicators",
     "api",
+    "pages",
 ]
 
 MIDDLEWARE = [

@@ -40,7 +40,7 @@ class LoginForm(AuthenticationForm):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", robots_txt),
-    path("", include("projects.urls")),
+    path("", include("pages.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),
     path("", include("api.urls")),

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from strategy_portal.page_types import page_types
+from harness.page_types import page_types
 
 pytestmark = pytest.mark.django_db
 

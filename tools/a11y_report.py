@@ -27,8 +27,8 @@ django.setup()
 
 import yaml  # noqa: E402
 
+from harness.page_types import page_types  # noqa: E402
 from strategy_portal import a11y  # noqa: E402
-from strategy_portal.page_types import page_types  # noqa: E402
 
 MANUAL = ROOT / "a11y" / "manual.yaml"
 

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.production.live import Browser  # noqa: E402  (the fault tests' browser)
+from harness.live import Browser  # noqa: E402  (the fault tests' browser)
 
 OUT = ROOT / "bench"
 PORT = int(os.environ.get("BENCH_PORT", "8125"))
@@ -181,7 +181,7 @@ def with_an_editor_saving(path, seconds=SECONDS):
 
 
 class SimpleServer:
-    """What tests.production.live.Browser needs of a server: requests to ours."""
+    """What harness.live.Browser needs of a server: requests to ours."""
 
     port = PORT
 
@@ -252,7 +252,7 @@ def render_times():
 def page_types():
     code = (
         "import json\n"
-        "from strategy_portal.page_types import page_types\n"
+        "from harness.page_types import page_types\n"
         "print(json.dumps([[p.name, p.path, p.status] for p in page_types()], ensure_ascii=False))"
     )
     out = manage("shell", "-c", code, capture_output=True, text=True).stdout

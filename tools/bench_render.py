@@ -24,8 +24,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from harness.page_types import page_types  # noqa: E402
 from strategy_portal import cache as page_cache  # noqa: E402
-from strategy_portal.page_types import page_types  # noqa: E402
 
 
 def main(repeats: int) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.production.live import Server, build_site, production_env  # noqa: E402
+from harness.live import Server, build_site, production_env  # noqa: E402
 
 OUT = ROOT / ".security"
 PORT = int(os.environ.get("SECURITY_PORT", "8130"))

@@ -11,7 +11,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from strategy_portal.page_types import page_types
+from harness.page_types import page_types
 
 from .conftest import draw_every_map, scroll_to_every_chart
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from harness.forms import browser_form  # noqa: F401  (used by other test modules)
 from indicators.models import Indicator, Result
 from projects.models import Edition
-from tests.forms import browser_form  # noqa: F401  (used by other test modules)
 
 HEADERS = [
     "指標スラッグ",

@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from harness.forms import browser_form
 from indicators.models import Indicator, Result
 from projects import services
 from projects.models import Category, Edition, Measure, Section
-from tests.forms import browser_form
 
 from ..conftest import signed_in
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.production.live import Browser, Server, build_site, form_fields, production_env
+from harness.live import Browser, Server, build_site, form_fields, production_env
 
 EDITOR = ("chief", "pw-chief-correct-horse")
 CONSULTATIONS = "p1-marriage-support-consultations"

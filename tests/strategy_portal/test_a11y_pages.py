@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from harness.page_types import page_types
 from strategy_portal import a11y
-from strategy_portal.page_types import page_types
 
 from ..test_pages import page_text
 

@@ -23,12 +23,12 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import NoReverseMatch, reverse
 
+from harness.forms import browser_form
 from indicators.models import Indicator, Result, Target
 from projects.models import Category, Edition, Measure, Section, SourceCorrection
 from strategy_portal.admin import ListedInline
 from strategy_portal.checks import PORTAL_APPS
 from strategy_portal.permissions import ROLES, PublicationQuerySet, may
-from tests.forms import browser_form
 
 ROLE_NAMES = ["anonymous", *ROLES, "superuser"]
 MARK = "MATRIX-CHANGED"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# The pages keep the namespace they were born in: {% url 'projects:detail' %} everywhere.
 app_name = "projects"
 
 urlpatterns = [

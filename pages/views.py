@@ -6,11 +6,11 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
+from projects.models import Edition, Measure, Project, SourceCorrection, Strategy
 from strategy_portal import a11y
 from strategy_portal.cache import reads
 
 from . import selectors
-from .models import Edition, Measure, Project, SourceCorrection, Strategy
 
 
 @require_safe

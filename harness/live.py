@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from tests.forms import browser_form
+from harness.forms import browser_form
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"

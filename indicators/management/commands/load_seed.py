@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.seed import SeedError, load_all, load_edition
+from indicators.seed import SeedError, load_all, load_edition
 
 
 class Command(BaseCommand):

@@ -8,8 +8,7 @@ from django.db.models.functions import RowNumber
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
 from indicators.models import REPORT_ORDER, Indicator, Result, Target
-
-from .models import Category, Edition, Measure, Project, Section
+from projects.models import Category, Edition, Measure, Project, Section
 
 # A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
 SECTION_ORDER = ("theme__order", "kind")

@@ -15,11 +15,8 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from indicators import services
-from indicators.models import Indicator, Result
 from municipalities.models import DMO, CollaborationArea, Municipality, Subprefecture
-
-from .models import (
+from projects.models import (
     Category,
     Edition,
     Measure,
@@ -30,6 +27,9 @@ from .models import (
     StrategyPhase,
     Theme,
 )
+
+from . import services
+from .models import Indicator, Result
 
 log = logging.getLogger(__name__)
 
