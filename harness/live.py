@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from harness.forms import browser_form
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 PORTS = range(8120, 8140)
 
