@@ -1,5 +1,5 @@
-"""The production front: gunicorn as gunicorn.conf.py configures it, and the README's
-nginx example, checked by nginx itself when it is installed."""
+"""The production front: gunicorn as gunicorn.conf.py configures it, and the operating
+guide's nginx example (docs/operating.md), checked by nginx itself when it is installed."""
 
 import os
 import re
@@ -13,7 +13,7 @@ from gunicorn.app.wsgiapp import WSGIApplication
 from gunicorn.config import Config
 
 CONF = settings.BASE_DIR / "gunicorn.conf.py"
-README = settings.BASE_DIR / "README.md"
+OPERATING = settings.BASE_DIR / "docs" / "operating.md"
 
 
 def configured(monkeypatch, **env) -> Config:
@@ -43,8 +43,8 @@ def test_each_gunicorn_instance_has_its_own_control_socket(monkeypatch, tmp_path
 
 
 def nginx_example() -> str:
-    blocks = re.findall(r"```nginx\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 1, "the README has one nginx example"
+    blocks = re.findall(r"```nginx\n(.*?)```", OPERATING.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1, "docs/operating.md has one nginx example"
     return blocks[0]
 
 
@@ -60,7 +60,7 @@ def directives(block: str) -> dict:
     return found
 
 
-def test_the_readme_nginx_example_varies_gzip_and_limits_each_client():
+def test_the_operating_guides_nginx_example_varies_gzip_and_limits_each_client():
     found = directives(nginx_example())
     assert found["gzip_vary"] == ["on"]
     zone = re.fullmatch(
@@ -72,14 +72,14 @@ def test_the_readme_nginx_example_varies_gzip_and_limits_each_client():
     assert found["proxy_pass"] == ["http://127.0.0.1:8000"]
 
 
-def test_the_readme_says_gunicorn_must_sit_behind_the_proxy():
-    text = " ".join(README.read_text(encoding="utf-8").split())
+def test_the_operating_guide_says_gunicorn_must_sit_behind_the_proxy():
+    text = " ".join(OPERATING.read_text(encoding="utf-8").split())
     assert "gunicorn listens on the loopback address only" in text
     assert "must always sit behind" in text
 
 
 @pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
-def test_nginx_accepts_the_readme_example(tmp_path):
+def test_nginx_accepts_the_operating_guides_example(tmp_path):
     """The example is a file of nginx's http context (conf.d/), as nginx reads one."""
     (tmp_path / "logs").mkdir()
     conf = tmp_path / "nginx.conf"

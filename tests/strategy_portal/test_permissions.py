@@ -1,5 +1,6 @@
 """The one list of who holds what (permissions.ROLES): the groups hold exactly it, the
-README shows it, and the rules of state (public records) apply to every role."""
+editors' guide (docs/editors-and-roles.md) shows it, and the rules of state (public
+records) apply to every role."""
 
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from strategy_portal.permissions import ROLES, apply_roles, may, role_permission
 
 pytestmark = pytest.mark.django_db
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "editors-and-roles.md"
 
 
 def held(role):
@@ -28,10 +29,12 @@ def test_each_roles_group_holds_exactly_what_the_table_says(role):
     assert held(role) == role_permissions(role)
 
 
-def test_the_readme_roles_table_is_the_one_generated_from_the_permission_home():
-    text = README.read_text()
+def test_the_editors_guide_roles_table_is_the_one_generated_from_the_permission_home():
+    text = ROLES_DOC.read_text(encoding="utf-8")
     shown = re.search(r"<!-- roles:start -->\n(.*?)\n<!-- roles:end -->", text, re.S).group(1)
-    assert shown == roles_table(), "README.md's roles table is out of date: paste roles_table()"
+    assert shown == roles_table(), (
+        "docs/editors-and-roles.md's roles table is out of date: paste roles_table()"
+    )
 
 
 def test_a_permission_granted_by_hand_is_put_back_after_migrate():
