@@ -9,7 +9,8 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
-from django.utils.cache import set_response_etag
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
 from ninja.errors import HttpError, Throttled, ValidationError
 
 from strategy_portal.security import RETRY_AFTER_SECONDS, is_busy
@@ -130,9 +131,6 @@ class ApiResponseMiddleware:
             return self.get_response(request)
         if len(request.META.get("QUERY_STRING", "")) + len(request.path) > MAX_URI_BYTES:
             return error_response(414)
-        head = request.method == "HEAD"
-        if head:  # HEAD is GET without the body
-            request.method = "GET"
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             "application/json"
@@ -142,12 +140,30 @@ class ApiResponseMiddleware:
                 for name in ("Allow", "Retry-After")
                 if response.has_header(name)
             }
+            if "Allow" in headers:  # ninja lists the methods from a set: in a fixed order
+                headers["Allow"] = ", ".join(sorted(headers["Allow"].split(", ")))
             response = error_response(response.status_code, headers=headers)
         stamp = getattr(request, "api_last_modified", None)
         if stamp and response.status_code == 200:
             response["Last-Modified"] = stamp
-        if head:
-            set_response_etag(response)
+        if request.method == "HEAD":
+            response = self.head(request, response)
+        return response
+
+    @staticmethod
+    def head(request, response):
+        """HEAD (each GET operation answers it too, api.routers.ReadOnlyRouter) is GET
+        without the body: the GET's ETag, length and conditional answers (304), which
+        Django's ConditionalGetMiddleware gives GET only."""
+        set_response_etag(response)
+        if response.status_code == 200:
+            response = get_conditional_response(
+                request,
+                etag=response.get("ETag"),
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
+        if response.status_code != 304:
             length = len(response.content)
             response.content = b""
             response["Content-Length"] = str(length)

@@ -176,6 +176,16 @@ def test_head_answers_like_get_without_a_body(client):
     assert head["ETag"] == got["ETag"] and int(head["Content-Length"]) == len(got.content)
 
 
+def test_head_revalidates_like_get_and_is_not_a_documented_operation(client):
+    url = reverse("api:results")
+    etag = client.get(url)["ETag"]
+    assert client.head(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    document = client.get(reverse("api:openapi-json")).json()
+    assert all(set(methods) == {"get"} for methods in document["paths"].values())
+    refused = client.post(url)
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+
+
 def test_municipal_data_carries_the_code_tables_own_credit(client):
     data = get(client, "municipalities").json()
     assert "出典：総務省「全国地方公共団体コード」" in data["attribution"]
