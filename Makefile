@@ -6,14 +6,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: help install install-test sysdeps migrate seed run serve bench security bandit a11y api-fuzz boundaries backup restore report test lint check ci clean
+.PHONY: help install install-test sysdeps migrate seed run serve bench security bandit checks a11y api-fuzz boundaries backup restore report test lint check ci clean
 
 # `make serve` reads its settings from .env when it exists (see .env.example).
 DOTENV := set -a; [ ! -f .env ] || . ./.env; set +a
 
 help:
 	@echo "make run   — serve the site on http://127.0.0.1:$(PORT)/ (SQLite)"
-	@echo "make test  — run the whole test suite"
+	@echo "make test  — run the whole test suite (every tier, in parallel)"
+	@echo "make check — lint and the quick tier (no browser, live-server or slow tests)"
 	@echo "make ci    — what CI runs: tests on SQLite, then on PostgreSQL"
 	@echo "make serve — the production stack (gunicorn + whitenoise, DEBUG off) on 127.0.0.1:$(PORT)"
 	@echo "make bench — load test of the production stack and Lighthouse; writes bench/REPORT.md"
@@ -144,14 +145,22 @@ bandit: $(VENV)/.test-installed
 	@echo "== bandit (findings above low fail)"
 	$(VENV)/bin/bandit -c pyproject.toml -r . -ll -q
 
-check: $(VENV)/.test-installed
+checks: $(VENV)/.test-installed
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  DJANGO_ALLOWED_HOSTS=portal.example.jp $(PY) manage.py check --deploy --fail-level WARNING
 
-test: install-test lint check
-	$(VENV)/bin/pytest
+# The suite in tiers (markers in pyproject.toml): `make check` is the quick inner loop,
+# everything but the browser, live-server and slow tests; `make test` runs every tier,
+# on every core (pytest-xdist: each worker its own database, file cache and ports).
+# pytest exits 5 when it collects nothing, which fails the target like any error.
+XDIST ?= -n $(shell nproc 2>/dev/null || echo 2)
+check: $(VENV)/.test-installed lint checks
+	$(VENV)/bin/pytest $(XDIST) -m "not browser and not live and not slow"
+
+test: install-test lint checks
+	$(VENV)/bin/pytest $(XDIST)
 
 ci:
 	bash .ci/run

@@ -9,7 +9,7 @@ import time
 import gunicorn.http.wsgi
 
 PORT = os.environ.get("PORT", "8000")
-# Loopback only: gunicorn must never face clients itself (see README, Production).
+# Loopback only: gunicorn must never face clients itself (see docs/operating.md, production).
 bind = f"127.0.0.1:{PORT}"
 # gunicorn's control socket (`gunicornc`): one per instance. Its default,
 # ~/.gunicorn/gunicorn.ctl, is the same for every instance a user starts, and the

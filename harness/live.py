@@ -1,6 +1,6 @@
 """The production stack (gunicorn, DEBUG off) on a seeded SQLite file, and a small
 browser for it: used by the fault tests and by `make bench` (tools/bench.py).
-Only ever 127.0.0.1; ports from 8120–8139 unless told otherwise."""
+Only ever 127.0.0.1; ports from 8120–8139 (see PORTS) unless told otherwise."""
 
 import http.client
 import os
@@ -21,7 +21,12 @@ from harness.forms import browser_form
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
-PORTS = range(8120, 8140)
+
+# 8120–8139, or under pytest-xdist twenty ports of each worker's own from 8200
+# (gw0: 8200–8219, gw1: 8220–8239 …), so that two workers never pick the same one.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_FIRST = 8200 + 20 * int(_WORKER[2:]) if _WORKER.startswith("gw") else 8120
+PORTS = range(_FIRST, _FIRST + 20)
 
 
 def free_port(preferred=None) -> int:
@@ -29,7 +34,7 @@ def free_port(preferred=None) -> int:
         with socket.socket() as probe:
             if probe.connect_ex((HOST, port)) != 0:
                 return port
-    raise RuntimeError("no free port in 8120-8139")
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def production_env(database: Path, cache_dir: Path, **extra) -> dict:
@@ -40,6 +45,8 @@ def production_env(database: Path, cache_dir: Path, **extra) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_CACHE_URL": f"file://{cache_dir}",
+        # Each site collects its own static files: two sites never write one folder.
+        "DJANGO_STATIC_ROOT": str(Path(database).parent / "staticfiles"),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update({key: str(value) for key, value in extra.items()})

@@ -131,7 +131,7 @@ ACTION_LABELS = {"view": "閲覧する", "add": "追加する", "change": "変�
 
 # --- roles -----------------------------------------------------------------------------
 # The one list of which role holds which model permissions. Applied to the groups
-# after every migrate (`apply_roles`); the README's roles table is generated from it
+# after every migrate (`apply_roles`); the roles table of docs/editors-and-roles.md is generated from it
 # (`roles_table`, checked by tests/strategy_portal/test_permissions.py).
 VIEW = ("view",)
 FIGURES = ("view", "add", "change")
@@ -238,7 +238,7 @@ def apply_roles(apps=None, **kwargs):
 
 
 def roles_table() -> str:
-    """The README's table of who may do what, from ROLES and the rules above."""
+    """The table of who may do what (docs/editors-and-roles.md), from ROLES and the rules."""
     from django.apps import apps
 
     def name(label):

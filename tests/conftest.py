@@ -3,6 +3,7 @@
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,17 @@ from django.core.management import call_command
 from django.test import Client
 
 from strategy_portal import cache as page_cache
+
+# Under pytest-xdist (make test) each worker has a file cache of its own: every test
+# clears the page cache and the API counts, which must not empty another worker's.
+# Django is set up before this module is read, but no cache has been opened yet.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    for _config in settings.CACHES.values():
+        if _config["BACKEND"].endswith(".FileCache"):
+            _location = Path(_config["LOCATION"])
+            _base = Path(urlparse(settings.CACHE_URL).path)
+            _config["LOCATION"] = str(_base / f"test-{_WORKER}" / _location.relative_to(_base))
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +97,14 @@ def _fresh_page_cache():
     for alias in ("default", "throttle"):
         caches[alias].clear()
     page_cache.clear_pages()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser/ is a browser test (the tier `make check` skips)."""
+    browser = Path(__file__).resolve().parent / "browser"
+    for item in items:
+        if browser in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 # --- `make a11y`: the outcome of each accessibility check, for the results page ---

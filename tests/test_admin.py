@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.html import escape
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,10 @@ def test_change_pages_open_for_seed_rows(admin_client_):
         url = reverse(
             f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
         )
-        assert admin_client_.get(url).status_code == 200, url
+        response = admin_client_.get(url)
+        assert response.status_code == 200, url
+        # The editor sees which row this is: its name in the page's heading.
+        assert escape(str(obj))[:40] in response.content.decode(), url
 
 
 def test_search_and_filters_on_results(admin_client_):

@@ -24,4 +24,3 @@ def test_the_tools_share_the_harness_with_the_tests_and_import_no_test():
     }
     assert not {name: mods for name, mods in offenders.items() if mods}
     assert "harness.live" in imported_modules(ROOT / "tools" / "bench.py")
-

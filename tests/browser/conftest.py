@@ -70,6 +70,11 @@ def watched(page):
     return page, PageWatch(page)
 
 
+# Resolves after the browser has painted twice: by then every IntersectionObserver
+# callback for what is on screen has run (they are delivered before a paint).
+NEXT_PAINTS = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def charts_drawn(page) -> int:
     return page.evaluate("document.querySelectorAll('[data-chart][data-state=drawn]').length")
 

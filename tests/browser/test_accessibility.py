@@ -421,7 +421,7 @@ def test_forms_are_labelled_do_not_jump_and_explain_errors(site, page):
     page.goto(site.url + "/indicators/")
     before = page.url
     page.get_by_label("単位").select_option("千円")
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")  # a submit would have started loading by now
     if page.url != before:
         problems.append("指標と実績の一覧: choosing a filter reloaded the page")
 

@@ -4,7 +4,7 @@ console error, no request to another host, and nothing loaded before it is neede
 import pytest
 from django.urls import reverse
 
-from .conftest import reader_acts
+from .conftest import NEXT_PAINTS, reader_acts
 from .test_csp import RECORD_VIOLATIONS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,7 +110,7 @@ def test_a_map_in_the_first_view_loads_nothing_until_the_reader_acts(site, page)
     assert page.evaluate(
         "document.querySelector('[data-map]').getBoundingClientRect().top < innerHeight"
     ), "the map is in the first view"
-    page.wait_for_timeout(500)
+    page.evaluate(NEXT_PAINTS)  # the observers that would load the map have run
     fetched = [u for u in requested if "plotly-basic" in u or "hokkaido-municipalities" in u]
     assert fetched == []
     reader_acts(page)

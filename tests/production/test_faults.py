@@ -18,6 +18,8 @@ import pytest
 
 from harness.live import Browser, Server, build_site, form_fields, production_env
 
+pytestmark = pytest.mark.live
+
 EDITOR = ("chief", "pw-chief-correct-horse")
 CONSULTATIONS = "p1-marriage-support-consultations"
 

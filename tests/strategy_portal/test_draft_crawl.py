@@ -34,7 +34,7 @@ from projects import services
 from projects.models import Category, Edition, Measure, Project, Section, SourceCorrection
 from strategy_portal.checks import PORTAL_APPS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 MARK = "ZQXDRAFT"
 DRAFT_YEAR = 2019

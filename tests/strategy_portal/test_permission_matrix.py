@@ -30,6 +30,8 @@ from strategy_portal.admin import ListedInline
 from strategy_portal.checks import PORTAL_APPS
 from strategy_portal.permissions import ROLES, PublicationQuerySet, may
 
+pytestmark = pytest.mark.slow
+
 ROLE_NAMES = ["anonymous", *ROLES, "superuser"]
 MARK = "MATRIX-CHANGED"
 
