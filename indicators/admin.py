@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects.models import Project
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
 from strategy_portal.admin import GuardedInlineFormSet, ModelAdmin, PermissionHomeAdmin
 from strategy_portal.admin import TabularInline as GuardedTabularInline
 from strategy_portal.permissions import may
@@ -42,7 +42,7 @@ from .forms import (
     TargetForm,
     TargetInlineForm,
 )
-from .models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, DemoMarker, Indicator, Result, Target
+from .models import DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
@@ -143,7 +143,7 @@ class FiscalYearFilter(admin.SimpleListFilter):
             .values_list("fiscal_year", flat=True)
             .distinct()
         )
-        return [(str(year), display.fiscal_year_label(year)) for year in years]
+        return [(str(year), fiscal_years.label(year)) for year in years]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -276,7 +276,7 @@ class ResultExportForm(SelectableFieldsExportForm):
         current, _ = checklist.current_results_year()
         choices = sorted({*years.distinct(), *([current] if current else [])}, reverse=True)
         self.fields["year"].choices = [
-            *((year, f"{display.fiscal_year_label(year)}の実績") for year in choices),
+            *((year, f"{fiscal_years.label(year)}の実績") for year in choices),
             (ALL_YEARS, "全年度（取り込みには使えません）"),
         ]
         self.fields["year"].initial = current if current else ALL_YEARS
@@ -409,7 +409,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
 
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj):
-        return f"{obj.fiscal_year}年度"
+        return fiscal_years.short(obj.fiscal_year)
 
     @admin.display(description="値（単位）", ordering="value")
     def value_display(self, obj):
@@ -418,7 +418,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
     @admin.display(description="期間")
     def period_display(self, obj):
         if obj.period == Result.Period.FISCAL_YEAR:
-            return display.fiscal_year_label(obj.fiscal_year)
+            return fiscal_years.label(obj.fiscal_year)
         return f"{obj.get_period_display()}：{obj.period_display}"
 
     @admin.display(description="公開状態", ordering="status")
@@ -501,7 +501,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
             year = int(request.GET.get("fiscal_year", ""))
         except ValueError:
             year = None
-        if year is not None and not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
+        if year is not None and not fiscal_years.in_range(year):
             year = None
         current = checklist.checklist(fiscal_year=year)
         years = set(Result.objects.values_list("fiscal_year", flat=True).distinct())
@@ -735,7 +735,7 @@ class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
 
     @admin.display(description="目標年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj):
-        return display.fiscal_year_label(obj.fiscal_year)
+        return fiscal_years.label(obj.fiscal_year)
 
     @admin.display(description="目標値", ordering="value")
     def value_display(self, obj):
@@ -746,7 +746,7 @@ class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
         if obj.baseline_value is None:
             return "—"
         return (
-            f"{display.fiscal_year_label(obj.baseline_fiscal_year)} "
+            f"{fiscal_years.label(obj.baseline_fiscal_year)} "
             f"{display.format_number(obj.baseline_value)}{obj.indicator.unit}"
         )
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
 from strategy_portal.charts import layout as _layout
 from strategy_portal.charts import plain_text
 
@@ -104,7 +104,7 @@ def _target_trace(goal, unit: str, name: str = "目標", kind: str = "fy") -> go
 
 def period_tick(year: int, kind: str) -> str:
     """A compact x-axis label: 2017 for a fiscal year (the caption says 年度), 2016年."""
-    return str(year) if kind == "fy" else f"{year}年"
+    return str(year) if kind == "fy" else fiscal_years.calendar_short(year)
 
 
 def _tick(result) -> str:
@@ -118,7 +118,7 @@ def _target_summary(goals, unit: str) -> str:
     for goal in goals:
         label = f"{goal.breakdown}の" if goal.breakdown else ""
         parts.append(
-            f"{label}目標は{goal.fiscal_year}年度に{display.format_number(goal.value)}{unit}"
+            f"{label}目標は{fiscal_years.short(goal.fiscal_year)}に{display.format_number(goal.value)}{unit}"
         )
     return ("。" + "、".join(parts)) if parts else ""
 

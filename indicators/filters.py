@@ -1,6 +1,7 @@
 import django_filters
 
 from projects.models import Project
+from strategy_portal import fiscal_years
 
 from . import progress
 from .models import Indicator, Result, Target
@@ -10,7 +11,7 @@ def fiscal_year_choices(results):
     """Only the years of the results the visitor may see: a year whose only
     figure is a draft is not listed for the public."""
     years = results.order_by("fiscal_year").values_list("fiscal_year", flat=True).distinct()
-    return [(str(year), f"{year}年度") for year in years]
+    return [(str(year), fiscal_years.short(year)) for year in years]
 
 
 def unit_choices():

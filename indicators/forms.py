@@ -16,10 +16,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
 
 from . import services
-from .models import FISCAL_YEAR_MESSAGE, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Indicator, Result, Target
+from .models import Indicator, Result, Target
 from .services import REASON_MAX_LENGTH
 
 
@@ -69,10 +69,6 @@ def parse_decimal(value, label="値") -> Decimal | None:
     return number
 
 
-ERA_RE = re.compile(r"^(平成|令和|H|R)(\d+|元)$", re.IGNORECASE)
-ERA_START = {"平成": 1989, "H": 1989, "令和": 2019, "R": 2019}
-
-
 def parse_fiscal_year(value) -> int | None:
     """2018, '２０１８', '2018年度', '平成30年度', 'H30', '令和元年度' → the western year."""
     if value is None:
@@ -88,19 +84,15 @@ def parse_fiscal_year(value) -> int | None:
         if text.endswith(suffix):
             text = text[: -len(suffix)]
             break
-    era = ERA_RE.match(text)
-    if era:
-        name, number = era.group(1), era.group(2)
-        year = ERA_START[name.upper() if name.isascii() else name] - 1
-        year += 1 if number == "元" else int(number)
-    elif text.isdigit():
+    year = fiscal_years.from_era(text)
+    if year is None and text.isdigit():
         year = int(text)
-    else:
+    if year is None:
         raise InputError(
             f"年度「{value}」を読めません。西暦の数字で入力してください（例：2018、平成30年度も可）。"
         )
-    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
-        raise InputError(FISCAL_YEAR_MESSAGE)
+    if not fiscal_years.in_range(year):
+        raise InputError(fiscal_years.MESSAGE)
     return year
 
 

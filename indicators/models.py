@@ -4,24 +4,15 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from projects.models import Edition, Measure
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
+from strategy_portal.fiscal_years import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from strategy_portal.permissions import PublicationQuerySet, Status, published
-
-# 年度 accepted anywhere: the Heisei era's first full fiscal year to far ahead.
-MIN_FISCAL_YEAR = 1989
-MAX_FISCAL_YEAR = 2100
-FISCAL_YEAR_MESSAGE = f"年度は{MIN_FISCAL_YEAR}～{MAX_FISCAL_YEAR}の範囲で入力してください。"
-fiscal_year_validators = [
-    MinValueValidator(MIN_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
-    MaxValueValidator(MAX_FISCAL_YEAR, message=FISCAL_YEAR_MESSAGE),
-]
 
 
 class IndicatorQuerySet(PublicationQuerySet):
@@ -178,7 +169,7 @@ class Result(models.Model):
         help_text="報告書以外で公表された数値は空欄にして、出典を入力します",
     )
     fiscal_year = models.PositiveSmallIntegerField(
-        "年度", validators=fiscal_year_validators, help_text="暦年の統計では暦年"
+        "年度", validators=fiscal_years.validators, help_text="暦年の統計では暦年"
     )
     value = models.DecimalField("値", max_digits=18, decimal_places=4)
     period = models.CharField("期間の種類", max_length=10, choices=Period.choices, default="fy")
@@ -247,7 +238,7 @@ class Result(models.Model):
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=MIN_FISCAL_YEAR) & Q(fiscal_year__lte=MAX_FISCAL_YEAR),
                 name="result_fiscal_year_in_range",
-                violation_error_message=FISCAL_YEAR_MESSAGE,
+                violation_error_message=fiscal_years.MESSAGE,
                 violation_error_code="fiscal_year_out_of_range",
             ),
             models.CheckConstraint(
@@ -275,7 +266,9 @@ class Result(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.name} {self.fiscal_year}年度 {self.breakdown}".strip()
+        return (
+            f"{self.indicator.name} {fiscal_years.short(self.fiscal_year)} {self.breakdown}".strip()
+        )
 
     def get_absolute_url(self):
         return self.indicator.get_absolute_url()
@@ -415,13 +408,13 @@ class Target(models.Model):
     breakdown = models.CharField(
         "内訳", max_length=60, blank=True, default="", help_text="内訳ごとの目標のときだけ"
     )
-    fiscal_year = models.PositiveSmallIntegerField("目標年度", validators=fiscal_year_validators)
+    fiscal_year = models.PositiveSmallIntegerField("目標年度", validators=fiscal_years.validators)
     value = models.DecimalField("目標値", max_digits=18, decimal_places=4)
     baseline_value = models.DecimalField(
         "基準値", max_digits=18, decimal_places=4, null=True, blank=True
     )
     baseline_fiscal_year = models.PositiveSmallIntegerField(
-        "基準年度", validators=fiscal_year_validators, null=True, blank=True
+        "基準年度", validators=fiscal_years.validators, null=True, blank=True
     )
     direction = models.CharField(
         "目標の方向", max_length=10, choices=Direction.choices, default=Direction.INCREASE
@@ -481,7 +474,7 @@ class Target(models.Model):
 
     def __str__(self):
         breakdown = f" {self.breakdown}" if self.breakdown else ""
-        return f"{self.indicator.name}{breakdown} {self.fiscal_year}年度 目標"
+        return f"{self.indicator.name}{breakdown} {fiscal_years.short(self.fiscal_year)} 目標"
 
     @property
     def is_draft(self):

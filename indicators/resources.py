@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from import_export import fields, resources, widgets
 
 from projects.models import Edition
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
 from strategy_portal.spreadsheets import escape_formula, unescape_formula
 
 from . import services
@@ -446,8 +446,8 @@ class ResultResource(resources.ModelResource):
                 refuse(
                     "fiscal_year",
                     "1つのファイルには1つの年度の実績だけを入れてください"
-                    f"（{self.file_year[1]}行目は{self.file_year[0]}年度、"
-                    f"この行は{instance.fiscal_year}年度）。",
+                    f"（{self.file_year[1]}行目は{fiscal_years.short(self.file_year[0])}、"
+                    f"この行は{fiscal_years.short(instance.fiscal_year)}）。",
                 )
         unit = normalize_text(row.get("単位") or "")
         if unit and instance.indicator_id and unit != normalize_text(instance.indicator.unit):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw, ImageFont
 
 from projects import credits
-from strategy_portal import display, opendata
+from strategy_portal import display, fiscal_years, opendata
 
 from .cards import card_for
 from .charts import BLUE, GREY
@@ -120,7 +120,7 @@ def _bars(draw, results, font):
         height = (bottom - top) * value / highest
         colour = BLUE if n == len(values) - 1 else GREY
         draw.rectangle([x, bottom - height, x + width, bottom], fill=colour)
-        year = f"{result.fiscal_year}年度"
+        year = fiscal_years.short(result.fiscal_year)
         draw.text((x + width / 2, bottom + 8), year, font=label_font, fill=MUTED, anchor="ma")
 
 

@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
+from strategy_portal import fiscal_years
 from strategy_portal.permissions import PublicationQuerySet, Status, published
 
 
@@ -142,7 +143,7 @@ class Edition(models.Model):
 
     @property
     def direction_heading(self):
-        return f"{self.direction_fiscal_year}年度の推進方向"
+        return f"{fiscal_years.short(self.direction_fiscal_year)}の推進方向"
 
     @property
     def citation(self):

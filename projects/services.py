@@ -4,6 +4,8 @@ import datetime
 
 from django.db import transaction
 
+from strategy_portal import fiscal_years
+
 from .models import Category, Edition, Measure, Section
 
 REASON_STARTED = "前の版をもとに作成"
@@ -24,7 +26,7 @@ def _next_year(day: datetime.date) -> datetime.date:
 def _moved_on(text: str, edition: Edition) -> str:
     """「…2018年度の推進方向」 → 「…2019年度の推進方向」: the edition's own years, one on."""
     for year in sorted({edition.direction_fiscal_year, edition.results_fiscal_year}, reverse=True):
-        text = text.replace(f"{year}年度", f"{year + 1}年度")
+        text = text.replace(fiscal_years.short(year), fiscal_years.short(year + 1))
     return text
 
 

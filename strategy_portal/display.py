@@ -1,31 +1,9 @@
-"""Display rules used everywhere: Japanese era years, numbers with units, periods."""
+"""Display rules used everywhere: numbers with units, dates and periods (years: fiscal_years)."""
 
 import datetime
 from decimal import Decimal
 
-# (first year, era name); a fiscal year takes the era in force for most of it:
-# FY2019 (April 2019–March 2020) is 令和元年度, as the prefecture writes it.
-ERAS = ((2019, "令和"), (1989, "平成"), (1926, "昭和"))
-
-
-def era_year(year: int) -> str:
-    """2017 → 平成29, 2019 → 令和元."""
-    for first, name in ERAS:
-        if year >= first:
-            number = year - first + 1
-            return f"{name}{'元' if number == 1 else number}"
-    return str(year)
-
-
-def fiscal_year_label(year: int | None) -> str:
-    """2017 → 2017年度（平成29年度）."""
-    if year is None:
-        return ""
-    return f"{year}年度（{era_year(year)}年度）"
-
-
-def calendar_year_label(year: int) -> str:
-    return f"{year}年（{era_year(year)}年）"
+from . import fiscal_years
 
 
 def date_label(value: datetime.date) -> str:
@@ -77,22 +55,22 @@ def period_label(result) -> str:
     """The period a result covers, as the reader expects to see it."""
     kind = result.period
     if kind == "cy":
-        return calendar_year_label(result.fiscal_year)
+        return fiscal_years.calendar_label(result.fiscal_year)
     if kind == "span" and result.period_start and result.period_end:
         return f"{date_label(result.period_start)}～{date_label(result.period_end)}"
     if kind == "as_of" and result.period_end:
         return f"{date_label(result.period_end)}現在"
     if kind == "month" and result.period_end:
         return f"{result.period_end.year}年{result.period_end.month}月"
-    return fiscal_year_label(result.fiscal_year)
+    return fiscal_years.label(result.fiscal_year)
 
 
 def period_short_label(result) -> str:
     """A compact period for chart axes: 2017年度, 2016年, 2017年10月1日現在."""
     if result.period == "fy":
-        return f"{result.fiscal_year}年度"
+        return fiscal_years.short(result.fiscal_year)
     if result.period == "cy":
-        return f"{result.fiscal_year}年"
+        return fiscal_years.calendar_short(result.fiscal_year)
     return period_label(result)
 
 

@@ -5,11 +5,11 @@ import re
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from strategy_portal import display
+from strategy_portal import display, fiscal_years
 
 register = template.Library()
 
-register.filter("fiscal_year", display.fiscal_year_label)
+register.filter("fiscal_year", fiscal_years.label)
 register.filter("number", display.format_number)
 register.filter("date_ja", display.date_label)
 register.filter("man", display.format_man)

@@ -8,21 +8,6 @@ from strategy_portal import display
 
 
 @pytest.mark.parametrize(
-    "year, label",
-    [
-        (2015, "2015年度（平成27年度）"),
-        (2017, "2017年度（平成29年度）"),
-        (2018, "2018年度（平成30年度）"),
-        (2019, "2019年度（令和元年度）"),
-        (2020, "2020年度（令和2年度）"),
-        (1989, "1989年度（平成元年度）"),
-    ],
-)
-def test_fiscal_years_read_with_their_era(year, label):
-    assert display.fiscal_year_label(year) == label
-
-
-@pytest.mark.parametrize(
     "value, text",
     [
         (Decimal("20814.0000"), "20,814"),

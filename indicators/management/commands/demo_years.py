@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators import demo
+from strategy_portal import fiscal_years
 
 
 class Command(BaseCommand):
@@ -29,6 +30,6 @@ class Command(BaseCommand):
         except demo.DemoRefused as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"デモデータ（架空の数値）：実績 {figures}件（{first_year}～{last_year}年度）と"
+            f"デモデータ（架空の数値）：実績 {figures}件（{fiscal_years.span(first_year, last_year)}）と"
             f"目標 {targets}件を作成しました。すべてのページにデモの表示が出ます。"
         )
