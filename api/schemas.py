@@ -1,17 +1,27 @@
 """The API's response shapes: the contract the OpenAPI document publishes.
 
 Field descriptions are Japanese; they are what the documentation page shows.
-A result carries the columns of the CSV/JSON downloads (`indicators.exports.COLUMNS`)
-under the same names, plus its own links.
+
+The strategy's and the places' schemas read model objects: a field is the
+model's attribute of the same name, or its `resolve_<field>` (links and URLs,
+from the request in the validation context). What an object holds of others
+(a strategy's editions, a theme's sections) is what the operation's queryset
+prefetched, so who may see what stays in the routers' querysets. Results,
+targets and indicators are the downloads' rows, built in api.routers.indicators:
+a result carries the columns of the CSV/JSON downloads
+(`indicators.exports.COLUMNS`) under the same names, plus its own links.
 """
 
 from typing import Literal
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
 from indicators import progress
 from indicators.exports import COLUMNS
+
+from .links import api_url, link, site_url
 
 Number = int | float
 ProgressStatus = Literal[tuple(progress.Status.values)]  # type: ignore[valid-type]
@@ -50,6 +60,14 @@ class ErrorOut(Schema):
     error: Error
 
 
+UNTITLED = "（見出しなし）"
+
+
+def home_url(context) -> str:
+    """The site's front page: the strategy's and every edition's page."""
+    return context["request"].build_absolute_uri(reverse("projects:home"))
+
+
 # --- the strategy ----------------------------------------------------------------
 
 
@@ -68,6 +86,22 @@ class EditionOut(Schema):
     citation: str = Field(description="この版の数値の出典表記")
     results: str = Field(description="この版に掲載された実績の一覧の URL")
 
+    @staticmethod
+    def resolve_url(edition, context):
+        return api_url(context["request"], "edition", edition.year)
+
+    @staticmethod
+    def resolve_html_url(edition, context):
+        return home_url(context)
+
+    @staticmethod
+    def resolve_published_on(edition):
+        return edition.published_on.isoformat()
+
+    @staticmethod
+    def resolve_results(edition, context):
+        return api_url(context["request"], "results", query={"edition": edition.year})
+
 
 class StrategyOut(Schema):
     slug: str
@@ -84,6 +118,19 @@ class StrategyOut(Schema):
     editions: list[EditionOut] = Field(description="報告書の版（新しい順）")
     projects: list[Link] = Field(description="重点戦略プロジェクト（番号順）")
 
+    @staticmethod
+    def resolve_url(strategy, context):
+        return api_url(context["request"], "strategy")
+
+    @staticmethod
+    def resolve_html_url(strategy, context):
+        return home_url(context)
+
+    @staticmethod
+    def resolve_projects(strategy, context):
+        request = context["request"]
+        return [link(request, "project", p.slug, p.name) for p in strategy.projects.all()]
+
 
 # --- projects → themes → sections → categories → measures -----------------------------
 
@@ -99,6 +146,30 @@ class ProjectOut(Schema):
     indicators: str = Field(description="このプロジェクトの指標の一覧の URL")
     results: str = Field(description="このプロジェクトの実績の一覧の URL")
 
+    @staticmethod
+    def resolve_url(project, context):
+        return api_url(context["request"], "project", project.slug)
+
+    @staticmethod
+    def resolve_html_url(project, context):
+        return site_url(context["request"], project)
+
+    @staticmethod
+    def resolve_themes(project, context):
+        request = context["request"]
+        return [
+            link(request, "theme", t.pk, t.title or project.short_name)
+            for t in project.themes.all()
+        ]
+
+    @staticmethod
+    def resolve_indicators(project, context):
+        return api_url(context["request"], "indicators", query={"project": project.slug})
+
+    @staticmethod
+    def resolve_results(project, context):
+        return api_url(context["request"], "results", query={"project": project.slug})
+
 
 class ThemeOut(Schema):
     id: int
@@ -110,6 +181,26 @@ class ThemeOut(Schema):
     sections: list[Link] = Field(
         description="セクション（版ごとの「これまでの主な取組」「推進方向」）"
     )
+
+    @staticmethod
+    def resolve_url(theme, context):
+        return api_url(context["request"], "theme", theme.pk)
+
+    @staticmethod
+    def resolve_html_url(theme, context):
+        return site_url(context["request"], theme)
+
+    @staticmethod
+    def resolve_project(theme, context):
+        return link(context["request"], "project", theme.project.slug, theme.project.name)
+
+    @staticmethod
+    def resolve_sections(theme, context):
+        request = context["request"]
+        return [
+            link(request, "section", sec.pk, f"{sec.heading}（{sec.edition.year}年版）")
+            for sec in theme.sections.all()
+        ]
 
 
 class SectionOut(Schema):
@@ -125,6 +216,31 @@ class SectionOut(Schema):
     lead: str = Field(description="リード文")
     categories: list[Link] = Field(description="分類（見出し）")
 
+    @staticmethod
+    def resolve_url(section, context):
+        return api_url(context["request"], "section", section.pk)
+
+    @staticmethod
+    def resolve_project(section, context):
+        project = section.theme.project
+        return link(context["request"], "project", project.slug, project.name)
+
+    @staticmethod
+    def resolve_theme(section, context):
+        theme = section.theme
+        return link(context["request"], "theme", theme.pk, theme.title or theme.project.short_name)
+
+    @staticmethod
+    def resolve_edition(section):
+        return section.edition.year
+
+    @staticmethod
+    def resolve_categories(section, context):
+        request = context["request"]
+        return [
+            link(request, "category", c.pk, c.title or UNTITLED) for c in section.categories.all()
+        ]
+
 
 class CategoryOut(Schema):
     id: int
@@ -135,6 +251,27 @@ class CategoryOut(Schema):
     title: str = Field(description="見出し（ない場合は空文字）")
     lead: str
     measures: list[Link] = Field(description="施策")
+
+    @staticmethod
+    def resolve_url(category, context):
+        return api_url(context["request"], "category", category.pk)
+
+    @staticmethod
+    def resolve_section(category, context):
+        section = category.section
+        return link(context["request"], "section", section.pk, section.heading)
+
+    @staticmethod
+    def resolve_parent(category, context):
+        parent = category.parent
+        if parent is None:
+            return None
+        return link(context["request"], "category", parent.pk, parent.title or UNTITLED)
+
+    @staticmethod
+    def resolve_measures(category, context):
+        request = context["request"]
+        return [link(request, "measure", m.pk, m.title) for m in category.measures.all()]
 
 
 class MeasureOut(Schema):
@@ -151,6 +288,41 @@ class MeasureOut(Schema):
     funding_note: str = Field(description="財源の注記")
     municipalities: list[Link] = Field(description="名前が挙がっている市町村")
     indicators: list[Link] = Field(description="この施策の指標")
+
+    @staticmethod
+    def resolve_url(measure, context):
+        return api_url(context["request"], "measure", measure.pk)
+
+    @staticmethod
+    def resolve_html_url(measure, context):
+        return site_url(context["request"], measure)
+
+    @staticmethod
+    def resolve_project(measure, context):
+        project = measure.category.section.theme.project
+        return link(context["request"], "project", project.slug, project.name)
+
+    @staticmethod
+    def resolve_category(measure, context):
+        category = measure.category
+        return link(context["request"], "category", category.pk, category.title or UNTITLED)
+
+    @staticmethod
+    def resolve_edition(measure):
+        return measure.category.section.edition.year
+
+    @staticmethod
+    def resolve_municipalities(measure, context):
+        request = context["request"]
+        return [link(request, "municipality", m.code, m.name) for m in measure.municipalities.all()]
+
+    @staticmethod
+    def resolve_indicators(measure, context):
+        # A measure carried into a later edition shows the indicators of its line,
+        # which stay on the first measure of the line (Measure.origin).
+        request = context["request"]
+        line = measure.origin if measure.origin_id else measure
+        return [link(request, "indicator", i.slug, i.name) for i in line.indicators.all()]
 
 
 # --- indicators, results, targets ---------------------------------------------------
@@ -282,6 +454,22 @@ class SubprefectureOut(Schema):
     order: int = Field(description="表示順（道の定める順）")
     municipalities: list[Link] = Field(description="管内の市町村（団体コード順）")
 
+    @staticmethod
+    def resolve_url(subprefecture, context):
+        return api_url(context["request"], "subprefecture", subprefecture.slug)
+
+    @staticmethod
+    def resolve_html_url(subprefecture, context):
+        return site_url(context["request"], subprefecture)
+
+    @staticmethod
+    def resolve_municipalities(subprefecture, context):
+        request = context["request"]
+        return [
+            link(request, "municipality", m.code, m.name)
+            for m in subprefecture.municipalities.all()
+        ]
+
 
 class MunicipalityOut(Schema):
     code: str = Field(description="全国地方公共団体コード（JIS X 0402、検査数字つき6桁）。識別子")
@@ -295,6 +483,38 @@ class MunicipalityOut(Schema):
     longitude: float | None = Field(description="役場の経度（度、WGS84）")
     areas: list[Link] = Field(description="参加している連携地域")
     measures: str = Field(description="名前が挙がっている施策の一覧の URL")
+
+    @staticmethod
+    def resolve_url(municipality, context):
+        return api_url(context["request"], "municipality", municipality.code)
+
+    @staticmethod
+    def resolve_html_url(municipality, context):
+        return site_url(context["request"], municipality)
+
+    @staticmethod
+    def resolve_subprefecture(municipality, context):
+        sub = municipality.subprefecture
+        return link(context["request"], "subprefecture", sub.slug, sub.name)
+
+    @staticmethod
+    def resolve_latitude(municipality):
+        return None if municipality.latitude is None else float(municipality.latitude)
+
+    @staticmethod
+    def resolve_longitude(municipality):
+        return None if municipality.longitude is None else float(municipality.longitude)
+
+    @staticmethod
+    def resolve_areas(municipality, context):
+        request = context["request"]
+        return [
+            link(request, "area", a.slug, a.name) for a in municipality.collaboration_areas.all()
+        ]
+
+    @staticmethod
+    def resolve_measures(municipality, context):
+        return api_url(context["request"], "measures", query={"municipality": municipality.code})
 
 
 class AreaOut(Schema):
@@ -311,6 +531,23 @@ class AreaOut(Schema):
     description: str
     members: list[Link] = Field(description="構成市町村（団体コード順）")
     member_note: str = Field(description="構成市町村の補足")
+
+    @staticmethod
+    def resolve_url(area, context):
+        return api_url(context["request"], "area", area.slug)
+
+    @staticmethod
+    def resolve_html_url(area, context):
+        return site_url(context["request"], area)
+
+    @staticmethod
+    def resolve_kind_label(area):
+        return area.get_kind_display()
+
+    @staticmethod
+    def resolve_members(area, context):
+        request = context["request"]
+        return [link(request, "municipality", m.code, m.name) for m in area.members.all()]
 
 
 def page_of(item_schema, name: str):

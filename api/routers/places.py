@@ -1,5 +1,6 @@
 """Places: subprefectures, municipalities and collaboration areas (public reference
-data: no drafts). Their answers credit the code table too (links.CODE_TABLE_CREDIT)."""
+data: no drafts). Their answers credit the code table too (links.CODE_TABLE_CREDIT).
+The schemas (api.schemas) read the objects; the querysets here prefetch what they list."""
 
 from typing import Annotated, Literal
 
@@ -11,7 +12,7 @@ from ninja.pagination import paginate
 from municipalities.models import CollaborationArea, Municipality, Subprefecture
 
 from .. import schemas
-from ..links import CODE_TABLE_CREDIT, api_url, document, link, site_url
+from ..links import CODE_TABLE_CREDIT, document
 from ..pagination import Pages
 from ..params import (
     DETAIL_ERRORS,
@@ -26,23 +27,6 @@ from . import ReadOnlyRouter
 
 router = ReadOnlyRouter()
 CREDITS = (CODE_TABLE_CREDIT,)
-
-
-def subprefecture_dict(request, subprefecture) -> dict:
-    return {
-        "slug": subprefecture.slug,
-        "url": api_url(request, "subprefecture", subprefecture.slug),
-        "html_url": site_url(request, subprefecture),
-        "name": subprefecture.name,
-        "short_name": subprefecture.short_name,
-        "kind": subprefecture.kind,
-        "seat": subprefecture.seat,
-        "order": subprefecture.order,
-        "municipalities": [
-            link(request, "municipality", m.code, m.name)
-            for m in subprefecture.municipalities.all()
-        ],
-    }
 
 
 SUBPREFECTURES = Subprefecture.objects.prefetch_related(
@@ -60,11 +44,7 @@ SUBPREFECTURES = Subprefecture.objects.prefetch_related(
     summary="振興局の一覧",
     tags=["市町村"],
 )
-@paginate(
-    Pages,
-    credits=CREDITS,
-    serialise=lambda request, page: [subprefecture_dict(request, s) for s in page],
-)
+@paginate(Pages, credits=CREDITS)
 def subprefectures(request):
     """14の（総合）振興局（道の定める順）。"""
     return SUBPREFECTURES.order_by("order", "pk")
@@ -81,26 +61,7 @@ def subprefectures(request):
     tags=["市町村"],
 )
 def subprefecture(request, slug: slug_of("ishikari")):
-    item = get_object_or_404(SUBPREFECTURES, slug=slug)
-    return document(subprefecture_dict(request, item), CREDITS)
-
-
-def municipality_dict(request, municipality) -> dict:
-    m = municipality
-    sub = m.subprefecture
-    return {
-        "code": m.code,
-        "url": api_url(request, "municipality", m.code),
-        "html_url": site_url(request, m),
-        "name": m.name,
-        "kana": m.kana,
-        "kind": m.kind,
-        "subprefecture": link(request, "subprefecture", sub.slug, sub.name),
-        "latitude": float(m.latitude) if m.latitude is not None else None,
-        "longitude": float(m.longitude) if m.longitude is not None else None,
-        "areas": [link(request, "area", a.slug, a.name) for a in m.collaboration_areas.all()],
-        "measures": api_url(request, "measures", query={"municipality": m.code}),
-    }
+    return document(get_object_or_404(SUBPREFECTURES, slug=slug), CREDITS)
 
 
 MUNICIPALITIES = Municipality.objects.select_related("subprefecture").prefetch_related(
@@ -118,12 +79,7 @@ MUNICIPALITIES = Municipality.objects.select_related("subprefecture").prefetch_r
     summary="市町村の一覧",
     tags=["市町村"],
 )
-@paginate(
-    Pages,
-    per_page=200,
-    credits=CREDITS,
-    serialise=lambda request, page: [municipality_dict(request, m) for m in page],
-)
+@paginate(Pages, per_page=200, credits=CREDITS)
 def municipalities(
     request,
     subprefecture: SubprefectureFilter = None,
@@ -152,24 +108,7 @@ def municipalities(
     tags=["市町村"],
 )
 def municipality(request, code: Code):
-    item = get_object_or_404(MUNICIPALITIES, code=code)
-    return document(municipality_dict(request, item), CREDITS)
-
-
-def area_dict(request, area) -> dict:
-    return {
-        "slug": area.slug,
-        "url": api_url(request, "area", area.slug),
-        "html_url": site_url(request, area),
-        "name": area.name,
-        "kind": area.kind,
-        "kind_label": area.get_kind_display(),
-        "status": area.status,
-        "start_fiscal_year": area.start_fiscal_year,
-        "description": area.description,
-        "members": [link(request, "municipality", m.code, m.name) for m in area.members.all()],
-        "member_note": area.member_note,
-    }
+    return document(get_object_or_404(MUNICIPALITIES, code=code), CREDITS)
 
 
 AREAS = CollaborationArea.objects.prefetch_related(
@@ -184,11 +123,7 @@ AREAS = CollaborationArea.objects.prefetch_related(
     summary="連携地域の一覧",
     tags=["市町村"],
 )
-@paginate(
-    Pages,
-    credits=CREDITS,
-    serialise=lambda request, page: [area_dict(request, a) for a in page],
-)
+@paginate(Pages, credits=CREDITS)
 def areas(
     request,
     kind: Annotated[Literal["model", "teiju", "chusu"], Query(description="種別")] = None,
@@ -218,4 +153,4 @@ def areas(
     tags=["市町村"],
 )
 def area(request, slug: slug_of("nemuro")):
-    return document(area_dict(request, get_object_or_404(AREAS, slug=slug)), CREDITS)
+    return document(get_object_or_404(AREAS, slug=slug), CREDITS)

@@ -3,7 +3,8 @@ sections, categories (headings) and measures.
 
 What each client may see comes from the models' visible_to
 (strategy_portal.permissions): anonymous clients get published editions only;
-signed-in staff's answers are never cached (strategy_portal.cache).
+signed-in staff's answers are never cached (strategy_portal.cache). The schemas
+(api.schemas) read the objects; the querysets here prefetch what they list.
 """
 
 from typing import Annotated, Literal
@@ -11,7 +12,6 @@ from typing import Annotated, Literal
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from ninja import Query
 from ninja.pagination import paginate
 
@@ -20,7 +20,7 @@ from municipalities.models import Municipality
 from projects.models import Category, Edition, Measure, Project, Section, Strategy, Theme
 
 from .. import schemas
-from ..links import api_url, document, link, site_url
+from ..links import document
 from ..pagination import Pages
 from ..params import (
     DETAIL_ERRORS,
@@ -38,31 +38,8 @@ from . import ReadOnlyRouter
 
 router = ReadOnlyRouter()
 
-UNTITLED = "（見出しなし）"
-
-
-def serialiser(to_dict):
-    """A Pages serialiser from a one-object dict builder."""
-    return lambda request, objects: [to_dict(request, obj) for obj in objects]
-
 
 # --- the strategy and its editions ----------------------------------------------------
-
-
-def edition_dict(request, edition) -> dict:
-    return {
-        "year": edition.year,
-        "url": api_url(request, "edition", edition.year),
-        "html_url": request.build_absolute_uri(reverse("projects:home")),
-        "title": edition.title,
-        "document_number": edition.document_number,
-        "published_on": edition.published_on.isoformat(),
-        "publisher": edition.publisher,
-        "direction_fiscal_year": edition.direction_fiscal_year,
-        "results_fiscal_year": edition.results_fiscal_year,
-        "citation": edition.citation,
-        "results": api_url(request, "results", query={"edition": edition.year}),
-    }
 
 
 @router.get(
@@ -78,31 +55,13 @@ def edition_dict(request, edition) -> dict:
 )
 def strategy(request):
     """北海道創生総合戦略：計画期間、人口ビジョン、報告書の版、重点戦略プロジェクト。"""
-    item = Strategy.objects.first()
+    item = Strategy.objects.prefetch_related(
+        Prefetch("editions", queryset=Edition.objects.visible_to(request.user).latest_first()),
+        Prefetch("projects", queryset=Project.objects.in_order()),
+    ).first()
     if item is None:
         raise Http404("strategy")
-    return document(
-        {
-            "slug": item.slug,
-            "url": api_url(request, "strategy"),
-            "html_url": request.build_absolute_uri(reverse("projects:home")),
-            "name": item.name,
-            "start_year": item.start_year,
-            "end_year": item.end_year,
-            "vision_target_year": item.vision_target_year,
-            "vision_population_high": item.vision_population_high,
-            "vision_population_low": item.vision_population_low,
-            "vision_text": item.vision_text,
-            "pillars": item.pillars,
-            "editions": [
-                edition_dict(request, e)
-                for e in item.editions.visible_to(request.user).latest_first()
-            ],
-            "projects": [
-                link(request, "project", p.slug, p.name) for p in item.projects.in_order()
-            ],
-        }
-    )
+    return document(item)
 
 
 @router.get(
@@ -112,7 +71,7 @@ def strategy(request):
     summary="報告書の版の一覧",
     tags=["総合戦略"],
 )
-@paginate(Pages, serialise=serialiser(edition_dict))
+@paginate(Pages)
 def editions(request):
     """報告書の版（新しい順）。"""
     return Edition.objects.visible_to(request.user).order_by("-year")
@@ -127,28 +86,10 @@ def editions(request):
 )
 def edition(request, year: EditionYear):
     """一つの版。`results` はこの版に掲載された実績の一覧の URL です。"""
-    item = get_object_or_404(Edition.objects.visible_to(request.user), year=year)
-    return document(edition_dict(request, item))
+    return document(get_object_or_404(Edition.objects.visible_to(request.user), year=year))
 
 
 # --- projects → themes → sections → categories → measures -------------------------------
-
-
-def project_dict(request, project) -> dict:
-    return {
-        "slug": project.slug,
-        "url": api_url(request, "project", project.slug),
-        "html_url": site_url(request, project),
-        "number": project.number,
-        "name": project.name,
-        "short_name": project.short_name,
-        "themes": [
-            link(request, "theme", t.pk, t.title or project.short_name)
-            for t in project.themes.all()
-        ],
-        "indicators": api_url(request, "indicators", query={"project": project.slug}),
-        "results": api_url(request, "results", query={"project": project.slug}),
-    }
 
 
 @router.get(
@@ -158,7 +99,7 @@ def project_dict(request, project) -> dict:
     summary="重点戦略プロジェクトの一覧",
     tags=["プロジェクト"],
 )
-@paginate(Pages, serialise=serialiser(project_dict))
+@paginate(Pages)
 def projects(request):
     """5つの重点戦略プロジェクト（番号順）。"""
     return Project.objects.in_order().prefetch_related("themes")
@@ -172,23 +113,7 @@ def projects(request):
     tags=["プロジェクト"],
 )
 def project(request, slug: slug_of("sumairu")):
-    item = get_object_or_404(Project.objects.prefetch_related("themes"), slug=slug)
-    return document(project_dict(request, item))
-
-
-def theme_dict(request, theme) -> dict:
-    return {
-        "id": theme.pk,
-        "url": api_url(request, "theme", theme.pk),
-        "html_url": site_url(request, theme),
-        "project": link(request, "project", theme.project.slug, theme.project.name),
-        "order": theme.order,
-        "title": theme.title,
-        "sections": [
-            link(request, "section", sec.pk, f"{sec.heading}（{sec.edition.year}年版）")
-            for sec in theme.sections.all()
-        ],
-    }
+    return document(get_object_or_404(Project.objects.prefetch_related("themes"), slug=slug))
 
 
 def visible_themes(request):
@@ -207,7 +132,7 @@ def visible_themes(request):
     summary="テーマの一覧",
     tags=["プロジェクト"],
 )
-@paginate(Pages, serialise=serialiser(theme_dict))
+@paginate(Pages)
 def themes(request, project: ProjectFilter = None):
     """プロジェクトのページ（テーマ）。プロジェクト順・表示順。"""
     queryset = visible_themes(request).order_by("project__number", "order")
@@ -224,24 +149,7 @@ def themes(request, project: ProjectFilter = None):
     tags=["プロジェクト"],
 )
 def theme(request, id: Id):
-    return document(theme_dict(request, get_object_or_404(visible_themes(request), pk=id)))
-
-
-def section_dict(request, section) -> dict:
-    theme = section.theme
-    return {
-        "id": section.pk,
-        "url": api_url(request, "section", section.pk),
-        "project": link(request, "project", theme.project.slug, theme.project.name),
-        "theme": link(request, "theme", theme.pk, theme.title or theme.project.short_name),
-        "edition": section.edition.year,
-        "kind": section.kind,
-        "heading": section.heading,
-        "lead": section.lead,
-        "categories": [
-            link(request, "category", c.pk, c.title or UNTITLED) for c in section.categories.all()
-        ],
-    }
+    return document(get_object_or_404(visible_themes(request), pk=id))
 
 
 def visible_sections(request):
@@ -259,7 +167,7 @@ def visible_sections(request):
     summary="セクションの一覧",
     tags=["プロジェクト"],
 )
-@paginate(Pages, serialise=serialiser(section_dict))
+@paginate(Pages)
 def sections(
     request,
     project: ProjectFilter = None,
@@ -290,24 +198,7 @@ def sections(
     tags=["プロジェクト"],
 )
 def section(request, id: Id):
-    return document(section_dict(request, get_object_or_404(visible_sections(request), pk=id)))
-
-
-def category_dict(request, category) -> dict:
-    section = category.section
-    parent = category.parent
-    return {
-        "id": category.pk,
-        "url": api_url(request, "category", category.pk),
-        "section": link(request, "section", section.pk, section.heading),
-        "parent": link(request, "category", parent.pk, parent.title or UNTITLED)
-        if parent
-        else None,
-        "order": category.order,
-        "title": category.title,
-        "lead": category.lead,
-        "measures": [link(request, "measure", m.pk, m.title) for m in category.measures.all()],
-    }
+    return document(get_object_or_404(visible_sections(request), pk=id))
 
 
 def visible_categories(request):
@@ -325,7 +216,7 @@ def visible_categories(request):
     summary="分類（見出し）の一覧",
     tags=["プロジェクト"],
 )
-@paginate(Pages, serialise=serialiser(category_dict))
+@paginate(Pages)
 def categories(
     request,
     project: ProjectFilter = None,
@@ -357,35 +248,7 @@ def categories(
     tags=["プロジェクト"],
 )
 def category(request, id: Id):
-    item = get_object_or_404(visible_categories(request), pk=id)
-    return document(category_dict(request, item))
-
-
-def measure_dict(request, measure) -> dict:
-    category = measure.category
-    project = category.section.theme.project
-    return {
-        "id": measure.pk,
-        "url": api_url(request, "measure", measure.pk),
-        "html_url": site_url(request, measure),
-        "project": link(request, "project", project.slug, project.name),
-        "category": link(request, "category", category.pk, category.title or UNTITLED),
-        "edition": category.section.edition.year,
-        "order": measure.order,
-        "title": measure.title,
-        "body": measure.body,
-        "bullets": measure.bullets,
-        "funding_note": measure.funding_note,
-        "municipalities": [
-            link(request, "municipality", m.code, m.name) for m in measure.municipalities.all()
-        ],
-        # A measure carried into a later edition shows the indicators of its line,
-        # which stay on the first measure of the line (Measure.origin).
-        "indicators": [
-            link(request, "indicator", i.slug, i.name)
-            for i in (measure.origin if measure.origin_id else measure).indicators.all()
-        ],
-    }
+    return document(get_object_or_404(visible_categories(request), pk=id))
 
 
 def visible_measures(request):
@@ -418,7 +281,7 @@ MEASURE_ORDER = (
     summary="施策の一覧",
     tags=["プロジェクト"],
 )
-@paginate(Pages, serialise=serialiser(measure_dict))
+@paginate(Pages)
 def measures(
     request,
     project: ProjectFilter = None,
@@ -450,4 +313,4 @@ def measures(
     tags=["プロジェクト"],
 )
 def measure(request, id: Id):
-    return document(measure_dict(request, get_object_or_404(visible_measures(request), pk=id)))
+    return document(get_object_or_404(visible_measures(request), pk=id))
