@@ -46,7 +46,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache, caches
-from django.core.cache.backends.filebased import FileBasedCache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -58,6 +57,11 @@ from django.utils.encoding import escape_uri_path
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
+# How the page cache served a public page, as proxies say it (nginx's
+# $upstream_cache_status, Varnish's X-Cache): miss (rendered and stored), hit (this
+# worker's copy), shared (another worker's), stale (the page being replaced, while
+# it is rendered or while the database cannot answer). Logs and `curl -I` read it.
+CACHE_HEADER = "X-Page-Cache"
 DATA_APPS = ("projects", "indicators", "municipalities")
 
 
@@ -119,14 +123,9 @@ def _new_generation(after: int | None = None) -> int:
 
 
 def _generation_file_stamp():
-    backend = caches["default"]
-    if not isinstance(backend, FileBasedCache):
-        return None
-    try:
-        status = os.stat(backend._key_to_file(GENERATION_KEY))
-    except OSError:
-        return None
-    return (status.st_ino, status.st_mtime_ns, status.st_size)
+    """The file cache's stamp of the generation's entry (None for other backends)."""
+    stamp = getattr(cache, "stamp", None)
+    return stamp(GENERATION_KEY) if stamp is not None else None
 
 
 def invalidate() -> None:
@@ -161,13 +160,19 @@ def clear_pages() -> None:
         caches[alias].clear()
 
 
-class _PendingInvalidation:
-    """`invalidate`, registered to run at a commit; remembers that it has run."""
+class _Commit:
+    """The callbacks one commit runs: the first makes the pages stale, the rest of
+    the same batch (the other rows of that save or import) have nothing to add."""
 
     ran = False
 
-    def __call__(self):
-        self.ran = True
+
+_batch = threading.local()
+
+
+def _invalidate_once(commit):
+    if not commit.ran:
+        commit.ran = True
         invalidate()
 
 
@@ -175,20 +180,18 @@ def invalidate_on_commit():
     """Stale once the change is committed; never for a change rolled back (Django
     drops the callbacks of a rolled-back transaction or savepoint).
 
-    Once per transaction: an editor's save writes a result and its history row,
-    an import many rows, and each new generation means every page is rendered
-    again. One pending callback is enough: a rolled-back savepoint drops the
-    callbacks registered within it, but then also every change made since, as
-    savepoints nest. (One that has run, as tests run them mid-transaction,
-    does not count.)
+    One new generation per commit: an editor's save writes a result and its
+    history row, an import many rows, and each new generation means every page is
+    rendered again. Every change registers its callback (transaction.on_commit),
+    and the callbacks of one thread share a `_Commit` until one of them runs: the
+    first to run at a commit invalidates, the others of that commit do nothing.
+    Callbacks dropped by a rollback never run, so their `_Commit` is still open
+    and the next change's callbacks share it: they run at the next commit.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        isinstance(callback, _PendingInvalidation) and not callback.ran
-        for _savepoints, callback, _robust in connection.run_on_commit
-    ):
-        return
-    transaction.on_commit(_PendingInvalidation())
+    commit = getattr(_batch, "commit", None)
+    if commit is None or commit.ran:
+        commit = _batch.commit = _Commit()
+    transaction.on_commit(functools.partial(_invalidate_once, commit))
 
 
 def on_data_change(sender, **kwargs):
@@ -322,8 +325,7 @@ class PublicPageCacheMiddleware:
         if current is None:
             return self.get_response(request)
         query = page_query(request)
-        request.GET = query.copy()
-        request.GET._mutable = False
+        request.GET = QueryDict(query.urlencode())  # immutable, as Django's own
         digest = page_digest(host, request.path, query)
         key = page_key(current, digest)
         response = self.cached(key)
@@ -397,7 +399,7 @@ class PublicPageCacheMiddleware:
                 continue
             stored = _read(alias, page_key(generation_then, digest))
             if stored is not None:
-                return self.respond(stored, "stale")  # "stale": for tests; not sent
+                return self.respond(stored, "stale")
         return None
 
     def uncached(self, request):
@@ -415,7 +417,7 @@ class PublicPageCacheMiddleware:
     def respond(stored, how):
         content, headers = stored
         response = HttpResponse(content, headers=headers)
-        response.page_cache = how  # for tests; not sent
+        response[CACHE_HEADER] = how
         return response
 
     def render_and_store(self, request, current, digest):
@@ -446,5 +448,5 @@ class PublicPageCacheMiddleware:
             if len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
                 stored = (response.content, dict(response.items()))
                 self.keep(page_key(current, digest), digest, current, stored, share=True)
-            response.page_cache = "miss"
+            response[CACHE_HEADER] = "miss"
         return response

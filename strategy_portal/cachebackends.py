@@ -133,6 +133,9 @@ class TolerantCache:
 
 
 class FileCache(TolerantCache, AtomicFileCache):
+    def stamp(self, key, version=None):
+        return self._call("stamp", None, super().stamp, key, version=version)
+
     """One machine: files shared by the workers (atomic add and incr)."""
 
 

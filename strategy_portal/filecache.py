@@ -24,6 +24,16 @@ from django.core.cache.backends.filebased import FileBasedCache
 
 
 class FileCache(FileBasedCache):
+    def stamp(self, key, version=None):
+        """When the entry's file was last replaced (inode, mtime, size), or None: a
+        reader that remembers the value it read under a stamp need not read again
+        while the stamp is the same (every write replaces the file)."""
+        try:
+            status = os.stat(self._key_to_file(key, version))
+        except OSError:
+            return None
+        return (status.st_ino, status.st_mtime_ns, status.st_size)
+
     def incr(self, key, delta=1, version=None):
         fname = self._key_to_file(key, version)
         while True:
