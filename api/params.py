@@ -5,7 +5,7 @@ from typing import Annotated
 
 from ninja import Path, Query
 
-from indicators.models import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from strategy_portal.fiscal_years import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 
 from . import schemas
 

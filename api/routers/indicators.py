@@ -222,8 +222,11 @@ def results(
         named = Municipality.objects.filter(subprefecture__slug=subprefecture)
         measures_named = Measure.objects.filter(municipalities__in=named).values("pk")
         queryset = queryset.filter(indicator__measure__in=measures_named)
+    # Only progress is the indicator table's own filter (indicators.filters.ResultFilter):
+    # its other filters differ from the API's (a project by id, not slug; units and
+    # years from a list, an unlisted value ignored rather than matching nothing).
     if progress_status:
-        # The indicator table's own filter decides (progress is computed, not stored).
+        # The table's filter decides (progress is computed, not stored).
         queryset = ResultFilter(
             {"progress": progress_status}, queryset=queryset, request=request
         ).qs
