@@ -28,12 +28,12 @@ from projects.models import Project
 from strategy_portal import display, fiscal_years
 from strategy_portal.admin import GuardedInlineFormSet, ModelAdmin, PermissionHomeAdmin
 from strategy_portal.admin import TabularInline as GuardedTabularInline
+from strategy_portal.editing import REASON_ADDED, REASON_DELETED
 from strategy_portal.permissions import may
 
 from . import checklist, services
 from .forms import (
     INDICATOR_FIELDS,
-    REASON_ADDED,
     ROW_FIELDS,
     TARGET_FIELDS,
     IndicatorForm,
@@ -45,8 +45,6 @@ from .forms import (
 from .models import DemoMarker, Indicator, Result, Target
 from .resources import ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
-
-REASON_DELETED = "管理画面で削除"
 
 
 class ReadableChanges(HistoricalRecordContextHelper):

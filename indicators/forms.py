@@ -14,13 +14,12 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from strategy_portal import display, fiscal_years
+from strategy_portal.editing import ChangeReasonMixin
 
 from . import services
 from .models import Indicator, Result, Target
-from .services import REASON_MAX_LENGTH
 
 
 class InputError(ValueError):
@@ -233,41 +232,6 @@ class JapaneseDateField(forms.DateField):
             return parse_date(value, self.label_for_messages)
         except InputError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
-
-
-class ChangeReasonField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", "変更理由")
-        kwargs.setdefault("max_length", REASON_MAX_LENGTH)
-        kwargs.setdefault(
-            "help_text",
-            "だれが見ても分かるように書いてください（例：2018年度実績の入力、"
-            "報告書と照合して誤りを訂正）。履歴に残ります。",
-        )
-        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 60}))
-        super().__init__(**kwargs)
-
-
-REASON_ADDED = "管理画面で新規登録"
-
-
-class ChangeReasonMixin(forms.Form):
-    """A 変更理由 on every form: required when changing, optional when adding."""
-
-    change_reason = ChangeReasonField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "change_reason" not in self.fields:
-            return
-        self.fields["change_reason"].required = not self.instance._state.adding
-        restored = getattr(self.instance, "_history", None)  # set by simple-history's restore
-        if restored is not None:
-            when = timezone.localtime(restored.history_date)
-            self.fields["change_reason"].initial = f"{when:%Y-%m-%d %H:%M} の版に戻す"
-
-    def reason_text(self) -> str:
-        return self.cleaned_data.get("change_reason") or REASON_ADDED
 
 
 class VersionCheckMixin(forms.Form):

@@ -6,7 +6,8 @@ stored version is still the one the editor saw, and bumps the version in the
 same statement, so of two editors who opened version 3, the second to save is
 refused and the first value stands. Forms, admin actions and imports all come
 through here, each with a reason that simple-history keeps as
-history_change_reason; the user comes from HistoryRequestMiddleware or is given.
+history_change_reason (strategy_portal.editing.mark: clipped to the column); the user
+comes from HistoryRequestMiddleware or is given.
 """
 
 from django.db import transaction
@@ -14,11 +15,9 @@ from django.db.models import F, Max
 
 from projects.models import Edition
 from strategy_portal import display
+from strategy_portal.editing import mark
 
 from .models import Result, Target
-
-# HistoricalResult.history_change_reason is a CharField(max_length=100).
-REASON_MAX_LENGTH = 100
 
 REASON_PUBLISH = "一括操作：公開"
 REASON_PUBLISH_TARGET = "一括操作：目標を公開"
@@ -45,20 +44,6 @@ def stale_message(result, current) -> str:
         "あなたの変更は保存していません。画面を開き直して最新の内容を確かめてから、"
         "もう一度入力してください。"
     )
-
-
-def clip_reason(reason: str) -> str:
-    """One line, at most REASON_MAX_LENGTH characters (longer would not fit the column)."""
-    text = " ".join(str(reason or "").split())
-    if len(text) > REASON_MAX_LENGTH:
-        text = text[: REASON_MAX_LENGTH - 1] + "…"
-    return text
-
-
-def _mark(obj, reason, user):
-    obj._change_reason = clip_reason(reason)
-    if user is not None and user.is_authenticated:
-        obj._history_user = user
 
 
 def default_edition():
@@ -103,7 +88,7 @@ def create_result(result: Result, *, reason: str, user=None, keep_order=False) -
     """
     with transaction.atomic():  # the row and its history row, or neither
         prepare_new_result(result, keep_order=keep_order)
-        _mark(result, reason, user)
+        mark(result, reason, user)
         result.version = 1
         result.save(force_insert=True)
     return result
@@ -118,7 +103,7 @@ def save_result(result: Result, *, reason: str, expected_version=None, user=None
     """
     if result._state.adding:
         return create_result(result, reason=reason, user=user)
-    _mark(result, reason, user)
+    mark(result, reason, user)
     with transaction.atomic():
         if expected_version is None:
             expected_version = result.version
@@ -137,13 +122,13 @@ def save_result(result: Result, *, reason: str, expected_version=None, user=None
 
 def save_with_history(obj, *, reason: str, user=None):
     """Save a model that has history but no version (Indicator, Target), with a reason."""
-    _mark(obj, reason, user)
+    mark(obj, reason, user)
     obj.save()
     return obj
 
 
 def delete_with_history(obj, *, reason: str, user=None):
-    _mark(obj, reason, user)
+    mark(obj, reason, user)
     obj.delete()
 
 

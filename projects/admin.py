@@ -12,6 +12,7 @@ from strategy_portal.admin import (
     ModelAdmin,
     PermissionHomeAdmin,
 )
+from strategy_portal.editing import mark
 
 from . import services
 from .forms import CategoryForm, EditionForm, MeasureForm, SectionForm, SourceCorrectionForm
@@ -54,7 +55,7 @@ class ReportTextAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
     is decided by strategy_portal.permissions (deleting is for drafts only)."""
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.reason_text()
+        mark(obj, form.reason_text(), request.user)
         super().save_model(request, obj, form, change)
 
 

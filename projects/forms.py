@@ -2,12 +2,16 @@
 
 from django import forms
 
+from strategy_portal.editing import (
+    PUBLISHED_TEXT_HELP_TEXT,
+    ChangeReasonField,
+    ChangeReasonMixin,
+    missing_reason_message,
+)
 from strategy_portal.permissions import reason_required
 
 from .models import Category, Edition, Measure, Section, SourceCorrection
 
-REASON_MAX_LENGTH = 100
-REASON_ADDED = "管理画面で新規登録"
 SUB_ITEM_INDENT = (" ", "\t", "\u3000")  # an indented line is an item of the line above
 
 
@@ -39,16 +43,11 @@ def text_to_bullets(text: str) -> list:
     return bullets
 
 
-class ReportTextForm(forms.ModelForm):
+class ReportTextForm(ChangeReasonMixin, forms.ModelForm):
     """A 変更理由 is required when the text of a published edition changes (history keeps it)."""
 
-    change_reason = forms.CharField(
-        label="変更理由",
-        max_length=REASON_MAX_LENGTH,
-        required=False,
-        help_text="公開済みの版の本文を直すときは必須です（例：誤字の訂正）。履歴に残ります。",
-        widget=forms.TextInput(attrs={"size": 60}),
-    )
+    change_reason = ChangeReasonField(required=False, help_text=PUBLISHED_TEXT_HELP_TEXT)
+    reason_on_every_change = False
 
     def edition(self):
         """The edition the text is in after this change: by default its own `edition`."""
@@ -63,13 +62,8 @@ class ReportTextForm(forms.ModelForm):
             # Public now (the permission home), or moved into a published edition.
             if reason_required(self.instance) or (edition is not None and not edition.is_draft):
                 year = f"{edition.year}年版" if edition is not None else "この内容"
-                self.add_error(
-                    "change_reason", f"{year}は公開済みです。本文を直す理由を入力してください。"
-                )
+                self.add_error("change_reason", missing_reason_message(year))
         return cleaned
-
-    def reason_text(self) -> str:
-        return self.cleaned_data.get("change_reason") or REASON_ADDED
 
 
 class MeasureForm(ReportTextForm):

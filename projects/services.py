@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 
 from strategy_portal import fiscal_years
+from strategy_portal.editing import mark
 
 from .models import Category, Edition, Measure, Section
 
@@ -28,12 +29,6 @@ def _moved_on(text: str, edition: Edition) -> str:
     for year in sorted({edition.direction_fiscal_year, edition.results_fiscal_year}, reverse=True):
         text = text.replace(fiscal_years.short(year), fiscal_years.short(year + 1))
     return text
-
-
-def _mark(obj, reason, user):
-    obj._change_reason = reason
-    if user is not None and user.is_authenticated:
-        obj._history_user = user
 
 
 @transaction.atomic
@@ -63,7 +58,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
         tagline=edition.tagline,
         status=Edition.Status.DRAFT,
     )
-    _mark(new, REASON_STARTED, user)
+    mark(new, REASON_STARTED, user)
     new.save()
     sections = Section.objects.filter(edition=edition).order_by("pk")
     measure_copies = {}  # old measure pk → its copy's pk
@@ -114,6 +109,6 @@ def publish_edition(edition: Edition, *, user=None) -> bool:
             f"{edition.year}年版には内容がありません。内容を入れてから公開してください。"
         )
     edition.status = Edition.Status.PUBLISHED
-    _mark(edition, REASON_PUBLISHED, user)
+    mark(edition, REASON_PUBLISHED, user)
     edition.save()
     return True
