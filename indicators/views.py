@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from strategy_portal.cache import reads
+from strategy_portal.pagecache import reads
 
 from . import exports, progress, sharing
 from .cards import card_for

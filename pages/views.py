@@ -8,7 +8,7 @@ from indicators.models import Indicator, Result
 from municipalities.models import Municipality
 from projects.models import Edition, Measure, Project, SourceCorrection, Strategy
 from strategy_portal import a11y
-from strategy_portal.cache import reads
+from strategy_portal.pagecache import reads
 
 from . import selectors
 

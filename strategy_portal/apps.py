@@ -7,9 +7,9 @@ class StrategyPortalConfig(AppConfig):
     verbose_name = "北海道創生総合戦略ポータル"
 
     def ready(self):
-        from . import cache, checks, permissions  # noqa: F401  (checks registers itself)
+        from . import checks, pagecache, permissions  # noqa: F401  (checks registers itself)
 
-        cache.connect_signals()
+        pagecache.connect_signals()
         # After every migrate (and every test database flush): the roles' groups hold
         # exactly what permissions.ROLES says.
         post_migrate.connect(permissions.apply_roles, dispatch_uid="portal-apply-roles")

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from strategy_portal.cache import page_url
+from strategy_portal.pagecache import page_url
 
 
 def site(request):

@@ -20,7 +20,7 @@
   PostgreSQL lock/statement timeout, or a database that cannot be reached at
   all (stopped, its file gone) answers 「混み合っています」 503 with
   Retry-After, never a 500; the page cache serves its last copy of a page
-  instead when it has one (strategy_portal/cache.py), and the API answers
+  instead when it has one (strategy_portal/pagecache/), and the API answers
   the same 503 in its JSON shape (api/errors.py).
 """
 

@@ -42,33 +42,33 @@ def cache_from_url(url: str, part: str = "", max_entries: int | None = None) -> 
     the same place: a subdirectory of the file cache, a key prefix in Redis/Memcached.
     `max_entries` bounds the local and file caches; Redis and Memcached evict by
     their own memory limit (and would take the option for a connection argument).
-    Every backend is Django's, wrapped (strategy_portal/cachebackends.py) so that a
+    Every backend is Django's, wrapped (strategy_portal/pagecache/backends.py) so that a
     cache that cannot be read or written is never an error: a full disk or Redis
     down means uncached pages and an API limit that lets requests through."""
     parsed = urlparse(url)
     bounded = {"OPTIONS": {"MAX_ENTRIES": max_entries}} if max_entries else {}
     if parsed.scheme in ("locmem", ""):
         return {
-            "BACKEND": "strategy_portal.cachebackends.LocMemCache",
+            "BACKEND": "strategy_portal.pagecache.backends.LocMemCache",
             "LOCATION": f"portal{part}",
             **bounded,
         }
     if parsed.scheme in ("redis", "rediss"):
         return {
-            "BACKEND": "strategy_portal.cachebackends.RedisCache",
+            "BACKEND": "strategy_portal.pagecache.backends.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": part,
         }
     if parsed.scheme == "file":
         # One machine, several worker processes: they share the files.
         return {
-            "BACKEND": "strategy_portal.cachebackends.FileCache",
+            "BACKEND": "strategy_portal.pagecache.backends.FileCache",
             "LOCATION": str(Path(parsed.path) / part) if part else parsed.path,
             **bounded,
         }
     if parsed.scheme in ("memcached", "pymemcache"):
         return {
-            "BACKEND": "strategy_portal.cachebackends.PyMemcacheCache",
+            "BACKEND": "strategy_portal.pagecache.backends.PyMemcacheCache",
             "LOCATION": parsed.netloc,
             "KEY_PREFIX": part,
         }
@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "strategy_portal.cache.PublicPageCacheMiddleware",
+    "strategy_portal.pagecache.PublicPageCacheMiddleware",
     "api.errors.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,7 +218,7 @@ WHITENOISE_MAX_AGE = 3600  # unhashed names; hashed ones are immutable (whitenoi
 # a change made by `manage.py load_seed` or a shell shows on the next request —
 # and Redis/Memcached (DJANGO_CACHE_URL) for several machines. A rendered page is
 # kept in `shared_pages`, in the same place, so that after a change one worker
-# renders it and the others take its copy (strategy_portal/cache.py), and in the
+# renders it and the others take its copy (strategy_portal/pagecache/), and in the
 # memory of each worker (`pages`), which serves it.
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", f"file://{BASE_DIR}/.cache")
 CACHES = {
@@ -230,7 +230,7 @@ CACHES = {
     # The API's per-address counts, apart so that they cannot crowd out the generation.
     "throttle": cache_from_url(CACHE_URL, "throttle"),
     "pages": {
-        "BACKEND": "strategy_portal.cachebackends.LocMemCache",
+        "BACKEND": "strategy_portal.pagecache.backends.LocMemCache",
         "LOCATION": "pages",
         # Bounded: unique query strings cannot grow a worker without limit.
         "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_PAGE_CACHE_ENTRIES", "1000")},

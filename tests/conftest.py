@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 
 # Under pytest-xdist (make test) each worker has a file cache of its own: every test
 # clears the page cache and the API counts, which must not empty another worker's.

@@ -25,7 +25,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from harness.page_types import page_types  # noqa: E402
-from strategy_portal import cache as page_cache  # noqa: E402
+from strategy_portal import pagecache as page_cache  # noqa: E402
 
 
 def main(repeats: int) -> None:

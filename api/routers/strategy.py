@@ -3,7 +3,7 @@ sections, categories (headings) and measures.
 
 What each client may see comes from the models' visible_to
 (strategy_portal.permissions): anonymous clients get published editions only;
-signed-in staff's answers are never cached (strategy_portal.cache). The schemas
+signed-in staff's answers are never cached (strategy_portal.pagecache). The schemas
 (api.schemas) read the objects; the querysets here prefetch what they list.
 """
 

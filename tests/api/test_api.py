@@ -10,7 +10,8 @@ from indicators.exports import COLUMNS
 from indicators.models import Indicator, Result, Target
 from municipalities.models import CollaborationArea, Municipality, Subprefecture
 from projects.models import Category, Edition, Measure, Project, Section, Theme
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
+from strategy_portal.pagecache import generations
 
 pytestmark = pytest.mark.django_db
 
@@ -326,16 +327,19 @@ def test_queries_do_not_grow_with_20_times_the_data(client, name, args, query):
 def test_many_client_addresses_do_not_crowd_the_page_generation_out(client, settings, tmp_path):
     """A full file cache deletes a third of its entries at random: the API's counts
     per address must not take the page generation with them (every page rebuilt)."""
-    small = {"BACKEND": "strategy_portal.filecache.FileCache", "OPTIONS": {"MAX_ENTRIES": 20}}
+    small = {
+        "BACKEND": "strategy_portal.pagecache.filecache.FileCache",
+        "OPTIONS": {"MAX_ENTRIES": 20},
+    }
     settings.CACHES = {
         **settings.CACHES,
         "default": {**small, "LOCATION": str(tmp_path / "default")},
         "throttle": {**small, "LOCATION": str(tmp_path / "throttle")},
     }
-    page_cache._memo.clear()
+    generations._memo.clear()
     before = page_cache.generation()
     for n in range(100):
         address = f"198.51.100.{n}"
         assert get(client, "projects", headers={"REMOTE_ADDR": address}).status_code == 200
-    page_cache._memo.clear()
+    generations._memo.clear()
     assert page_cache.generation() == before

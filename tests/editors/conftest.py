@@ -120,7 +120,7 @@ def figure(slug, fiscal_year, breakdown=""):
 
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
-    """Public pages are cached (strategy_portal.cache): no page rendered from this
+    """Public pages are cached (strategy_portal.pagecache): no page rendered from this
     test's data, which is rolled back, may outlive the test."""
     cache.clear()
     yield

@@ -474,7 +474,7 @@ def test_the_preview_leaves_the_page_cache_alone_and_the_import_refreshes_it(
     editor_client, tmp_path, committed
 ):
     """A dry run is rolled back: public pages stay cached. Only 取り込む makes them stale."""
-    from strategy_portal import cache as page_cache
+    from strategy_portal import pagecache as page_cache
 
     path = write_csv(tmp_path / "fix.csv", [sheet_row(CONSULTATIONS, 2017, 852)])
     before = page_cache.generation()

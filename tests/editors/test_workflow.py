@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from indicators.models import Indicator, Result, Target
 from projects.models import Edition
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 
 from .conftest import add_result, browser_form, figure
 

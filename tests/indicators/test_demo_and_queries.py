@@ -9,7 +9,7 @@ from django.urls import reverse
 from indicators.demo import DEMO_SOURCE
 from indicators.models import DemoMarker, Indicator, Result, Target
 from projects.models import Project
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 from tests.test_pages import QUERY_BUDGETS
 
 from ..test_dashboard import twenty_times_the_data  # noqa: F401  (a fixture)

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from strategy_portal import cache as page_cache
+from strategy_portal.pagecache import generations
 from strategy_portal.settings import cache_from_url
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +51,9 @@ def broken_caches(settings, broken_cache_url):
         "throttle": cache_from_url(broken_cache_url, "throttle"),
     }
     settings.API_THROTTLE_RATE = "2/m"
-    page_cache._memo.clear()
+    generations._memo.clear()
     yield
-    page_cache._memo.clear()
+    generations._memo.clear()
 
 
 def test_pages_the_api_and_downloads_answer_200_when_no_cache_can_be_written(broken_caches, caplog):
@@ -65,7 +65,7 @@ def test_pages_the_api_and_downloads_answer_200_when_no_cache_can_be_written(bro
                 assert response.status_code == 200, (path, response.content[:300])
     assert "813件" in client.get("/projects/sumairu/").content.decode()
     # Logged, but once per kind of failure, not once per request.
-    cache_lines = [r for r in caplog.records if r.name == "strategy_portal.cachebackends"]
+    cache_lines = [r for r in caplog.records if r.name == "strategy_portal.pagecache.backends"]
     assert cache_lines
     assert len(cache_lines) <= 12, [r.getMessage() for r in cache_lines]
 

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.models import Result
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
+from strategy_portal.pagecache import generations, keys, middleware
 from tests.editors.conftest import browser_form
 from tests.test_pages import page_text
 
@@ -98,8 +99,8 @@ def test_a_save_in_the_admin_makes_pages_stale_once_not_once_per_row_written(
     admin, url, data = admin_form_setting_814(django_user_model)
     before = page_cache.generation()
     bumps = []
-    invalidate = page_cache.invalidate
-    monkeypatch.setattr(page_cache, "invalidate", lambda: bumps.append(invalidate()))
+    invalidate = generations.invalidate
+    monkeypatch.setattr(generations, "invalidate", lambda: bumps.append(invalidate()))
     with django_capture_on_commit_callbacks(execute=True):
         assert admin.post(url, data).status_code == 302
     result = Result.objects.get(indicator__slug="p1-marriage-support-consultations")
@@ -150,9 +151,7 @@ def test_with_the_file_cache_a_change_in_another_process_is_seen_at_once(setting
     first = page_cache.generation()
     assert page_cache.generation() == first  # served from the memo
 
-    other_worker = (
-        "import django; django.setup(); from strategy_portal.cache import invalidate; invalidate()"
-    )
+    other_worker = "import django; django.setup(); from strategy_portal.pagecache import invalidate; invalidate()"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "strategy_portal.settings",
@@ -193,7 +192,7 @@ def test_the_generation_outlives_the_file_caches_default_timeout(settings, tmp_p
     bumped = page_cache.generation()
     later = time.time() + 3600
     monkeypatch.setattr("django.core.cache.backends.filebased.time.time", lambda: later)
-    page_cache._memo.clear()
+    generations._memo.clear()
     assert page_cache.generation() == bumped
 
 
@@ -246,7 +245,7 @@ def test_a_shared_cache_that_fails_means_uncached_pages_not_errors(client, setti
             "LOCATION": str(blocker / "cache"),
         },
     }
-    page_cache._memo.clear()
+    generations._memo.clear()
     for _ in range(2):
         response = client.get(PROJECT)
         assert response.status_code == 200
@@ -259,10 +258,10 @@ def test_make_run_and_make_serve_share_one_cache_so_other_processes_changes_show
     """With DEBUG on (make run), a bump from another process (load_seed, a shell)
     is seen by this one on its next request."""
     code = (
-        "import django, sys; django.setup(); from strategy_portal import cache; "
+        "import django, sys; django.setup(); from strategy_portal import pagecache as cache; "
         "before = cache.generation(); "
         "import subprocess; subprocess.run([sys.executable, '-c', "
-        "'import django; django.setup(); from strategy_portal.cache import invalidate; "
+        "'import django; django.setup(); from strategy_portal.pagecache import invalidate; "
         "invalidate()'], check=True); "
         "print(cache.generation() != before)"
     )
@@ -287,14 +286,14 @@ def test_while_a_changed_page_renders_other_readers_get_the_page_it_replaces(
     assert "813件" in page_text(client.get(PROJECT))
     edit_the_figure(django_capture_on_commit_callbacks)
     key = project_key()
-    rendering = page_cache._render_locks.setdefault(key, threading.Lock())
+    rendering = middleware._render_locks.setdefault(key, threading.Lock())
     rendering.acquire()  # another thread of the worker is rendering the fresh page
     try:
         meanwhile = client.get(PROJECT)
-        assert page_cache._render_locks.get(key) is rendering, "a second render could start"
+        assert middleware._render_locks.get(key) is rendering, "a second render could start"
     finally:
         rendering.release()
-        page_cache._render_locks.pop(key, None)
+        middleware._render_locks.pop(key, None)
     assert meanwhile.get("X-Page-Cache") == "stale"
     assert "813件" in page_text(meanwhile)
 
@@ -309,11 +308,11 @@ def test_with_no_earlier_page_a_reader_waits_for_the_render(client):
     import threading
 
     key = project_key()
-    rendering = page_cache._render_locks.setdefault(key, threading.Lock())
+    rendering = middleware._render_locks.setdefault(key, threading.Lock())
     rendering.acquire()
     threading.Timer(0.2, rendering.release).start()  # the other render finishes
     response = client.get(PROJECT)
-    page_cache._render_locks.pop(key, None)
+    middleware._render_locks.pop(key, None)
     assert response.get("X-Page-Cache") == "miss" and "813件" in page_text(response)
 
 
@@ -337,7 +336,7 @@ def test_while_another_worker_renders_a_changed_page_this_one_serves_the_old_one
     assert "813件" in page_text(client.get(PROJECT))
     edit_the_figure(django_capture_on_commit_callbacks)
     key = project_key()
-    claim = page_cache.claim_key(key)
+    claim = keys.claim_key(key)
     assert caches["shared_pages"].add(claim, "another worker", 10)  # it is rendering
     meanwhile = client.get(PROJECT)
     assert meanwhile.get("X-Page-Cache") == "stale"
@@ -359,22 +358,22 @@ def test_a_page_stored_by_another_worker_just_before_this_one_claims_it_is_not_r
     edit_the_figure(django_capture_on_commit_callbacks)
     key = project_key()
     theirs = (b"<p>814\xe4\xbb\xb6, rendered by another worker</p>", {"Content-Type": "text/html"})
-    claim = page_cache._claim
+    claim = middleware._claim
 
     def stored_meanwhile(name):
         caches["shared_pages"].set(key, theirs, 60)  # their render ends, their claim goes
         return claim(name)
 
-    monkeypatch.setattr(page_cache, "_claim", stored_meanwhile)
+    monkeypatch.setattr(middleware, "_claim", stored_meanwhile)
     with django_assert_num_queries(0):
         response = client.get(PROJECT)
     assert response.get("X-Page-Cache") == "shared"
     assert response.content == theirs[0]
-    assert caches["shared_pages"].get(page_cache.claim_key(key)) is None  # released
+    assert caches["shared_pages"].get(keys.claim_key(key)) is None  # released
 
 
 def test_a_worker_with_no_earlier_page_renders_rather_than_wait_for_another(client):
     key = project_key()
-    caches["shared_pages"].add(page_cache.claim_key(key), "another worker", 10)
+    caches["shared_pages"].add(keys.claim_key(key), "another worker", 10)
     response = client.get(PROJECT)
     assert response.get("X-Page-Cache") == "miss" and "813件" in page_text(response)

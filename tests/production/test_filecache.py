@@ -4,11 +4,11 @@ import subprocess
 import sys
 import time
 
-from strategy_portal.filecache import FileCache
+from strategy_portal.pagecache.filecache import FileCache
 
 ADD = """
 import sys, time
-from strategy_portal.filecache import FileCache
+from strategy_portal.pagecache.filecache import FileCache
 cache = FileCache(sys.argv[1], {})
 start = float(sys.argv[2])
 while time.time() < start:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 
 pytestmark = pytest.mark.django_db
 

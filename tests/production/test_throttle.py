@@ -32,7 +32,7 @@ def test_of_many_threads_from_one_address_exactly_the_limit_get_through(settings
     settings.CACHES = {
         **settings.CACHES,
         "throttle": {
-            "BACKEND": "strategy_portal.filecache.FileCache",
+            "BACKEND": "strategy_portal.pagecache.filecache.FileCache",
             "LOCATION": str(tmp_path / "throttle"),
         },
     }
@@ -109,7 +109,7 @@ def test_retry_after_says_when_a_request_gets_through_again(settings, tmp_path, 
     settings.CACHES = {
         **settings.CACHES,
         "throttle": {
-            "BACKEND": "strategy_portal.filecache.FileCache",
+            "BACKEND": "strategy_portal.pagecache.filecache.FileCache",
             "LOCATION": str(tmp_path / "throttle"),
         },
     }

@@ -5,7 +5,7 @@ from django.db.models.signals import post_init
 from django.urls import reverse
 
 from indicators.models import Result
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 
 from ..test_dashboard import twenty_times_the_data  # noqa: F401  (a fixture)
 from ..test_pages import page_text

@@ -8,7 +8,7 @@ from django.urls import reverse
 from indicators.models import Indicator, Result
 from projects import services
 from projects.models import Category, Edition, Measure, Section
-from strategy_portal import cache as page_cache
+from strategy_portal import pagecache as page_cache
 
 from ..test_pages import page_text
 

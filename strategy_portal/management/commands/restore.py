@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from strategy_portal.cache import DATA_APPS
+from strategy_portal.pagecache import DATA_APPS
 
 
 class Command(BaseCommand):

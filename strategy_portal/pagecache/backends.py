@@ -28,7 +28,7 @@ from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django.core.cache.backends.memcached import PyMemcacheCache as DjangoPyMemcacheCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
-from strategy_portal.filecache import FileCache as AtomicFileCache
+from .filecache import FileCache as AtomicFileCache
 
 log = logging.getLogger(__name__)
 
