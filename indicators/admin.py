@@ -7,7 +7,6 @@ indicators.resources. Roles (groups editor/staff) come from migration 0002.
 
 import datetime
 import json
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,14 +20,16 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from projects.models import Project
 from strategy_portal import display, fiscal_years
-from strategy_portal.admin import GuardedInlineFormSet, ModelAdmin, PermissionHomeAdmin
+from strategy_portal.admin import (
+    GuardedInlineFormSet,
+    HistoryAdmin,
+    ModelAdmin,
+)
 from strategy_portal.admin import TabularInline as GuardedTabularInline
-from strategy_portal.editing import REASON_ADDED, REASON_DELETED
+from strategy_portal.editing import REASON_ADDED
 from strategy_portal.permissions import may
 
 from . import checklist, services
@@ -47,70 +48,10 @@ from .resources import ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
 
-class ReadableChanges(HistoricalRecordContextHelper):
-    """Old → new as an editor reads them: 1,024 → 1,042, 下書き（未公開） → 公開, なし."""
+class FiguresAdmin(HistoryAdmin):
+    """A figure saved after someone else's (services.StaleVersionError) becomes a message."""
 
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if value is None or value == "":
-            return "（なし）"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return "はい" if value else "いいえ"
-        if isinstance(value, Decimal):
-            return display.format_number(value)
-        if isinstance(value, datetime.date):
-            return display.date_label(value)
-        return super().prepare_delta_change_value(change, value)
-
-
-class HistoryAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
-    """simple-history's pages in Japanese; a refused (stale) save becomes a message.
-    Who may do what: strategy_portal.permissions (PermissionHomeAdmin)."""
-
-    object_history_template = "admin/history/object_history.html"
-    object_history_list_template = "admin/history/object_history_list.html"
-    object_history_form_template = "admin/history/object_history_form.html"
-    # (label, admin method) columns shown before 日時 on the history page.
-    history_columns = ()
-
-    def history_view(self, request, object_id, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "history_columns": [(label, name) for label, name in self.history_columns],
-        }
-        return super().history_view(request, object_id, extra_context)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ReadableChanges(self.model, historical_record)
-
-    def get_history_list_display(self, request):
-        return [name for label, name in self.history_columns]
-
-    def refuse_stale(self, request, error):
-        self.message_user(request, str(error), messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.StaleVersionError as error:
-            # The transaction of the whole form (inlines included) was rolled back.
-            return self.refuse_stale(request, error)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        try:
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        except services.StaleVersionError as error:
-            return self.refuse_stale(request, error)
-
-    def delete_model(self, request, obj):
-        services.delete_with_history(obj, reason=REASON_DELETED, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.delete_with_history(obj, reason=REASON_DELETED, user=request.user)
+    refused_errors = (services.StaleVersionError,)
 
 
 class ProjectFilter(admin.SimpleListFilter):
@@ -330,7 +271,7 @@ class TargetInline(GuardedTabularInline):
 
 
 @admin.register(Result)
-class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
+class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
     form = ResultForm
     fieldsets = (
         (None, {"fields": ("indicator", "fiscal_year", "breakdown", "order")}),
@@ -631,7 +572,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, HistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAdmin):
+class IndicatorAdmin(FiguresAdmin):
     """Editors read an indicator here and enter its results and targets below it."""
 
     form = IndicatorForm
@@ -703,7 +644,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(IndicatorChoiceMixin, HistoryAdmin):
+class TargetAdmin(IndicatorChoiceMixin, FiguresAdmin):
     form = TargetForm
     fieldsets = (
         (None, {"fields": ("indicator", "breakdown")}),

@@ -4,13 +4,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from strategy_portal.admin import (
+    HistoryAdmin,
     ListedStackedInline,
     ListedTabularInline,
     ModelAdmin,
-    PermissionHomeAdmin,
 )
 from strategy_portal.editing import mark
 
@@ -49,7 +48,7 @@ class SourceCorrectionInline(ListedTabularInline):
     fields = ("printed", "corrected", "location")
 
 
-class ReportTextAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
+class ReportTextAdmin(HistoryAdmin):
     """Text of the report: free to edit in a draft edition; in a published one only with a
     reason, kept in the history (the form asks for it). Who may change or delete what
     is decided by strategy_portal.permissions (deleting is for drafts only)."""

@@ -9,12 +9,24 @@ apps (a system check, `portal.E010`, says so when one is not):
   (「この版に戻す」): simple-history checks only the view permission there;
 - inline rows: each added, changed or deleted row is asked about on its own
   (Django asks an inline about its parent object only).
+
+`HistoryAdmin` is the one admin of every model with history (the report's text,
+indicators, figures, targets): simple-history's pages in Japanese, with the
+changes as an editor reads them (`ReadableChanges`), and a deletion's reason.
 """
 
-from django.contrib import admin
+import datetime
+from decimal import Decimal
+
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import display
+from .editing import REASON_DELETED, mark
 from .permissions import may, refusal
 
 
@@ -46,6 +58,78 @@ class PermissionHomeAdmin:
             if obj is None or not may(request.user, "change", obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """Old → new as an editor reads them: 1,024 → 1,042, 下書き（未公開） → 公開, なし."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "（なし）"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        if isinstance(value, Decimal):
+            return display.format_number(value)
+        if isinstance(value, datetime.date):
+            return display.date_label(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):
+    """The admin of a model with history: simple-history's pages in Japanese, readable
+    changes, and a deletion written to the history with its reason (REASON_DELETED).
+
+    `history_columns`: (label, admin method) columns shown before 日時 on the
+    history page. `refused_errors`: exceptions a save may raise having written
+    nothing (a figure's stale version): the editor gets the message, not a 500.
+    Who may do what: strategy_portal.permissions (PermissionHomeAdmin).
+    """
+
+    object_history_template = "admin/history/object_history.html"
+    object_history_list_template = "admin/history/object_history_list.html"
+    object_history_form_template = "admin/history/object_history_form.html"
+    history_columns = ()
+    refused_errors = ()
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "history_columns": [(label, name) for label, name in self.history_columns],
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def get_history_list_display(self, request):
+        return [name for label, name in self.history_columns]
+
+    def refuse(self, request, error):
+        self.message_user(request, str(error), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except self.refused_errors as error:
+            # The transaction of the whole form (inlines included) was rolled back.
+            return self.refuse(request, error)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except self.refused_errors as error:
+            return self.refuse(request, error)
+
+    def delete_model(self, request, obj):
+        mark(obj, REASON_DELETED, request.user).delete()
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class GuardedInlineFormSet(BaseInlineFormSet):

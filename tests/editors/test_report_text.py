@@ -118,3 +118,23 @@ def test_only_draft_text_can_be_deleted(report_editor, draft):
 def test_what_each_role_may_open(request, role_client, url_name, status):
     client = request.getfixturevalue(role_client)
     assert client.get(reverse(url_name)).status_code == status
+
+
+def test_the_report_texts_history_page_is_japanese_with_readable_changes(report_editor):
+    measure = measure_in(Edition.objects.get(year=2018))
+    report_editor.post(
+        reverse("admin:projects_measure_change", args=[measure.pk]),
+        form_data(measure, title="新しい題", change_reason="題の訂正"),
+    )
+    page = report_editor.get(reverse("admin:projects_measure_history", args=[measure.pk]))
+    html = page.content.decode()
+    assert "変更履歴（新しい順）" in html and "題の訂正" in html and "hokkaido" in html
+    assert "→ 新しい題</li>" in html
+
+
+def test_deleting_draft_text_leaves_its_reason_in_the_history(report_editor, draft):
+    copy = measure_in(draft)
+    report_editor.post(reverse("admin:projects_measure_delete", args=[copy.pk]), {"post": "yes"})
+    record = Measure.history.filter(id=copy.pk).first()
+    assert record.history_type == "-" and record.history_change_reason == "管理画面で削除"
+    assert record.history_user.username == "hokkaido"
