@@ -45,8 +45,9 @@ def production_env(database: Path, cache_dir: Path, **extra) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_CACHE_URL": f"file://{cache_dir}",
-        # Each site collects its own static files: two sites never write one folder.
-        "DJANGO_STATIC_ROOT": str(Path(database).parent / "staticfiles"),
+        # Under pytest-xdist each worker collects static files into a folder of its own
+        # (two workers never write one folder); its sites run one after another.
+        "DJANGO_STATIC_ROOT": str(ROOT / (f"staticfiles-{_WORKER}" if _WORKER else "staticfiles")),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update({key: str(value) for key, value in extra.items()})

@@ -238,6 +238,8 @@ CACHES = {
 }
 PAGE_CACHE_MAX_BYTES = 512 * 1024  # a larger page is rendered each time, never stored
 PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", "600")
+# X-Page-Cache: miss/hit/shared/stale on public pages, for diagnosis (off in production).
+PAGE_CACHE_STATUS_HEADER = os.environ.get("DJANGO_PAGE_CACHE_STATUS_HEADER", "0") == "1"
 # How long the other workers wait for one worker's render before rendering the page
 # themselves (a worker killed mid-render leaves its claim; renders take under 1 s).
 PAGE_RENDER_CLAIM_SECONDS = 10

@@ -18,6 +18,8 @@ from strategy_portal import pagecache as page_cache
 # clears the page cache and the API counts, which must not empty another worker's.
 # Django is set up before this module is read, but no cache has been opened yet.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+# The tests read how a page was served from X-Page-Cache (off in production).
+settings.PAGE_CACHE_STATUS_HEADER = True
 if _WORKER:
     for _config in settings.CACHES.values():
         if _config["BACKEND"].endswith(".FileCache"):

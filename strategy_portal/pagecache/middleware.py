@@ -19,7 +19,9 @@ log = logging.getLogger("strategy_portal.pagecache")
 # How the page cache served a public page, as proxies say it (nginx's
 # $upstream_cache_status, Varnish's X-Cache): miss (rendered and stored), hit (this
 # worker's copy), shared (another worker's), stale (the page being replaced, while
-# it is rendered or while the database cannot answer). Logs and `curl -I` read it.
+# it is rendered or while the database cannot answer). Sent only when
+# PAGE_CACHE_STATUS_HEADER is on (DJANGO_PAGE_CACHE_STATUS_HEADER=1, and in the tests):
+# production answers name nothing of how they were made.
 CACHE_HEADER = "X-Page-Cache"
 
 
@@ -183,7 +185,8 @@ class PublicPageCacheMiddleware:
     def respond(stored, how):
         content, headers = stored
         response = HttpResponse(content, headers=headers)
-        response[CACHE_HEADER] = how
+        if settings.PAGE_CACHE_STATUS_HEADER:
+            response[CACHE_HEADER] = how
         return response
 
     def render_and_store(self, request, current, digest):
@@ -214,5 +217,6 @@ class PublicPageCacheMiddleware:
             if len(response.content) <= settings.PAGE_CACHE_MAX_BYTES:
                 stored = (response.content, dict(response.items()))
                 self.keep(page_key(current, digest), digest, current, stored, share=True)
-            response[CACHE_HEADER] = "miss"
+            if settings.PAGE_CACHE_STATUS_HEADER:
+                response[CACHE_HEADER] = "miss"
         return response
