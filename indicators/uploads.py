@@ -18,7 +18,6 @@ import io
 import os
 import re
 import secrets
-import tempfile
 import time
 import zipfile
 
@@ -177,7 +176,7 @@ class ImportTempStorage(BaseStorage):
 
     @classmethod
     def directory(cls) -> str:
-        path = os.path.join(tempfile.gettempdir(), "strategy-portal-imports")
+        path = settings.IMPORT_DIR
         os.makedirs(path, mode=0o700, exist_ok=True)
         return path
 

@@ -6,6 +6,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -355,6 +356,11 @@ LOGOUT_REDIRECT_URL = "/"
 
 # The seed fixtures: reviewable YAML/CSV loaded by `manage.py load_seed`.
 SEED_DIR = BASE_DIR / "fixtures"
+# Where an uploaded spreadsheet waits between its preview and its confirmation
+# (indicators/uploads.py: ImportTempStorage); files expire after an hour.
+IMPORT_DIR = os.environ.get(
+    "DJANGO_IMPORT_DIR", os.path.join(tempfile.gettempdir(), "strategy-portal-imports")
+)
 
 # Editors' spreadsheet import/export of results (django-import-export; issue 4).
 # An import is one transaction, rolled back as a whole if any row is wrong; each

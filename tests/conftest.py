@@ -21,6 +21,8 @@ _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 # The tests read how a page was served from X-Page-Cache (off in production).
 settings.PAGE_CACHE_STATUS_HEADER = True
 if _WORKER:
+    # Spreadsheets waiting for confirmation too: a test empties the folder it checks.
+    settings.IMPORT_DIR = os.path.join(settings.IMPORT_DIR, f"test-{_WORKER}")
     for _config in settings.CACHES.values():
         if _config["BACKEND"].endswith(".FileCache"):
             _location = Path(_config["LOCATION"])
