@@ -30,7 +30,7 @@ from strategy_portal.admin import (
 )
 from strategy_portal.admin import TabularInline as GuardedTabularInline
 from strategy_portal.editing import REASON_ADDED
-from strategy_portal.permissions import may
+from strategy_portal.permissions import Status, may
 
 from . import checklist, services
 from .forms import (
@@ -52,6 +52,43 @@ class FiguresAdmin(HistoryAdmin):
     """A figure saved after someone else's (services.StaleVersionError) becomes a message."""
 
     refused_errors = (services.StaleVersionError,)
+
+
+def publish_actions(noun: str):
+    """The admin actions 「選択した{noun}を公開する」 and 「…を下書き（未公開）に戻す」
+    (publish_selected, unpublish_selected), through services.set_status."""
+
+    def status_action(name, status, description, done, already):
+        @admin.action(description=description, permissions=["change"])
+        def action(modeladmin, request, queryset):
+            reason = services.status_reason(queryset.model, status)
+            changed, unchanged = services.set_status(
+                queryset, status, reason=reason, user=request.user
+            )
+            message = done.format(changed)
+            if unchanged:
+                message += already.format(unchanged)
+            modeladmin.message_user(request, message, messages.SUCCESS)
+
+        action.__name__ = name
+        return action
+
+    return (
+        status_action(
+            "publish_selected",
+            Status.PUBLISHED,
+            f"選択した{noun}を公開する",
+            f"{{}}件の{noun}を公開しました。",
+            "（{}件はすでに公開されていました）",
+        ),
+        status_action(
+            "unpublish_selected",
+            Status.DRAFT,
+            f"選択した{noun}を下書き（未公開）に戻す",
+            f"{{}}件の{noun}を下書きに戻しました。公開ページには表示されません。",
+            "（{}件はすでに下書きでした）",
+        ),
+    )
 
 
 class ProjectFilter(admin.SimpleListFilter):
@@ -386,21 +423,7 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
             user=request.user,
         )
 
-    @admin.action(description="選択した実績を公開する", permissions=["change"])
-    def publish_selected(self, request, queryset):
-        changed, unchanged = services.publish(queryset, user=request.user)
-        message = f"{changed}件の実績を公開しました。"
-        if unchanged:
-            message += f"（{unchanged}件はすでに公開されていました）"
-        self.message_user(request, message, messages.SUCCESS)
-
-    @admin.action(description="選択した実績を下書き（未公開）に戻す", permissions=["change"])
-    def unpublish_selected(self, request, queryset):
-        changed, unchanged = services.unpublish(queryset, user=request.user)
-        message = f"{changed}件の実績を下書きに戻しました。公開ページには表示されません。"
-        if unchanged:
-            message += f"（{unchanged}件はすでに下書きでした）"
-        self.message_user(request, message, messages.SUCCESS)
+    publish_selected, unpublish_selected = publish_actions("実績")
 
     # Import: who may, what happens, what the editor is told.
 
@@ -702,31 +725,7 @@ class TargetAdmin(IndicatorChoiceMixin, FiguresAdmin):
     def save_model(self, request, obj, form, change):
         services.save_with_history(obj, reason=form.reason_text(), user=request.user)
 
-    @admin.action(description="選択した目標を公開する", permissions=["change"])
-    def publish_selected(self, request, queryset):
-        changed, unchanged = services.set_target_status(
-            queryset,
-            Target.Status.PUBLISHED,
-            reason=services.REASON_PUBLISH_TARGET,
-            user=request.user,
-        )
-        message = f"{changed}件の目標を公開しました。"
-        if unchanged:
-            message += f"（{unchanged}件はすでに公開されていました）"
-        self.message_user(request, message, messages.SUCCESS)
-
-    @admin.action(description="選択した目標を下書き（未公開）に戻す", permissions=["change"])
-    def unpublish_selected(self, request, queryset):
-        changed, unchanged = services.set_target_status(
-            queryset,
-            Target.Status.DRAFT,
-            reason=services.REASON_UNPUBLISH_TARGET,
-            user=request.user,
-        )
-        message = f"{changed}件の目標を下書きに戻しました。公開ページには表示されません。"
-        if unchanged:
-            message += f"（{unchanged}件はすでに下書きでした）"
-        self.message_user(request, message, messages.SUCCESS)
+    publish_selected, unpublish_selected = publish_actions("目標")
 
 
 # Demo data ------------------------------------------------------------------------------

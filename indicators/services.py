@@ -19,10 +19,13 @@ from strategy_portal.editing import mark
 
 from .models import Result, Target
 
-REASON_PUBLISH = "一括操作：公開"
-REASON_PUBLISH_TARGET = "一括操作：目標を公開"
-REASON_UNPUBLISH_TARGET = "一括操作：目標を下書きに戻す"
-REASON_UNPUBLISH = "一括操作：下書きに戻す"
+# What a bulk publish or withdrawal (set_status) writes to the history.
+STATUS_REASONS = {
+    (Result, Result.Status.PUBLISHED): "一括操作：公開",
+    (Result, Result.Status.DRAFT): "一括操作：下書きに戻す",
+    (Target, Target.Status.PUBLISHED): "一括操作：目標を公開",
+    (Target, Target.Status.DRAFT): "一括操作：目標を下書きに戻す",
+}
 
 
 class StaleVersionError(Exception):
@@ -132,43 +135,31 @@ def delete_with_history(obj, *, reason: str, user=None):
     obj.delete()
 
 
-def set_status(results, status: str, *, reason: str, user=None) -> tuple[int, int]:
-    """Publish (or withdraw) results; returns (changed, already in that state).
+def set_status(objects, status: str, *, reason: str, user=None) -> tuple[int, int]:
+    """Publish (or withdraw) results or targets; returns (changed, already in that state).
 
-    All or nothing: the rows are locked and saved one by one (so each gets its
-    own history row and version bump) inside one transaction.
+    `objects` is a queryset or a list of one model's rows. All or nothing: the rows
+    are locked and saved one by one inside one transaction, each with its own
+    history row (a result also with its version bump, through `save_result`).
     """
-    pks = [result.pk for result in results]
+    objects = list(objects)
+    if not objects:
+        return 0, 0
+    model = type(objects[0])
+    save = save_result if model is Result else save_with_history
     changed = unchanged = 0
     with transaction.atomic():
-        for result in Result.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
-            if result.status == status:
+        rows = model.objects.select_for_update().filter(pk__in=[obj.pk for obj in objects])
+        for obj in rows.order_by("pk"):
+            if obj.status == status:
                 unchanged += 1
                 continue
-            result.status = status
-            save_result(result, reason=reason, user=user)
+            obj.status = status
+            save(obj, reason=reason, user=user)
             changed += 1
     return changed, unchanged
 
 
-def publish(results, *, user=None) -> tuple[int, int]:
-    return set_status(results, Result.Status.PUBLISHED, reason=REASON_PUBLISH, user=user)
-
-
-def unpublish(results, *, user=None) -> tuple[int, int]:
-    return set_status(results, Result.Status.DRAFT, reason=REASON_UNPUBLISH, user=user)
-
-
-def set_target_status(targets, status: str, *, reason: str, user=None) -> tuple[int, int]:
-    """Publish (or withdraw) targets, each with a history row; all or nothing."""
-    pks = [target.pk for target in targets]
-    changed = unchanged = 0
-    with transaction.atomic():
-        for target in Target.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
-            if target.status == status:
-                unchanged += 1
-                continue
-            target.status = status
-            save_with_history(target, reason=reason, user=user)
-            changed += 1
-    return changed, unchanged
+def status_reason(model, status: str) -> str:
+    """What a bulk publish or withdrawal writes to the history."""
+    return STATUS_REASONS[model, status]
