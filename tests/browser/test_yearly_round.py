@@ -1,15 +1,16 @@
 """The editors' yearly round in a real browser: next year's report made in the admin."""
 
-import importlib
 import json
 import re
 
 import pytest
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from indicators.models import Indicator, Result
 from projects.models import Category, Edition, Measure
+from strategy_portal.permissions import apply_roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,22 +20,13 @@ CHILD_FEES = "p1-multi-child-fee-support-municipalities"
 
 
 def roles():
-    """The groups the data migrations make (a transactional test's flush removes them)."""
+    """The groups of permissions.ROLES, as every migrate leaves them (a transactional
+    test's flush removes them)."""
     from django.apps import apps
 
-    # The migrations' functions toggle `models_module` on the app configs they are
-    # given; with the live registry that must be put back (dumpdata skips an app without).
-    modules = {config.label: config.models_module for config in apps.get_app_configs()}
-    try:
-        for module, function in (
-            ("indicators.migrations.0002_roles", "create_roles"),
-            ("indicators.migrations.0006_editors_delete_draft_results", "grant"),
-            ("projects.migrations.0004_report_editor_role", "create_role"),
-        ):
-            getattr(importlib.import_module(module), function)(apps, None)
-    finally:
-        for config in apps.get_app_configs():
-            config.models_module = modules[config.label]
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    apply_roles()
 
 
 @pytest.fixture

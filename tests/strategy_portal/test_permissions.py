@@ -65,3 +65,12 @@ def test_a_published_record_is_deleted_by_nobody_but_a_superuser(django_user_mod
     assert may(root, "delete", published)
     assert may(editor, "view", Measure.objects.first())
     assert not may(editor, "change", Measure.objects.first())
+
+
+def test_no_migration_sets_a_roles_permissions():
+    """ROLES is applied after every migrate (apply_roles); a migration with its own
+    copy of the table would be a second home that drifts from it."""
+    root = Path(__file__).resolve().parents[2]
+    for migration in root.glob("*/migrations/0*.py"):
+        text = migration.read_text(encoding="utf-8")
+        assert "create_permissions" not in text and "permissions.add" not in text, migration

@@ -7,7 +7,7 @@
 
 The password is asked twice (or read from DJANGO_USER_PASSWORD with --noinput,
 for scripts) and checked by the site's password validators. The roles are the
-groups made by the indicators migration 0002: `editor` signs in to /admin/
+groups of strategy_portal.permissions.ROLES: `editor` signs in to /admin/
 (is_staff) and enters results; `staff` signs in at /accounts/login/ and reads
 everything, drafts included. Neither is a superuser.
 """
