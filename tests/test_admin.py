@@ -29,15 +29,22 @@ def test_every_model_is_registered_with_a_japanese_name():
 
 
 def test_every_changelist_and_add_page_opens(admin_client_):
+    """Each list names its model and lists its rows; each add page is a form to fill."""
     for model in our_models():
         info = (model._meta.app_label, model._meta.model_name)
-        assert (
-            admin_client_.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
-        ), info
-        expected = 403 if model._meta.model_name == "demomarker" else 200  # set by demo_years only
-        assert (
-            admin_client_.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected
-        ), info
+        listing = admin_client_.get(reverse("admin:{}_{}_changelist".format(*info)))
+        assert listing.status_code == 200, info
+        page = listing.content.decode()
+        assert escape(str(model._meta.verbose_name)) in page, info
+        first = model.objects.first()
+        if first is not None:
+            assert escape(str(first))[:40] in page or f"/{first.pk}/change/" in page, info
+        add = admin_client_.get(reverse("admin:{}_{}_add".format(*info)))
+        if model._meta.model_name == "demomarker":  # set by demo_years only
+            assert add.status_code == 403
+            continue
+        assert add.status_code == 200, info
+        assert 'type="submit"' in add.content.decode() and "保存" in add.content.decode(), info
 
 
 def test_change_pages_open_for_seed_rows(admin_client_):

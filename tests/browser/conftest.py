@@ -1,8 +1,16 @@
-"""Browser tests: Debian's Chromium driven by Playwright against live_server.
+"""Browser tests: Debian's Chromium driven by Playwright against a live site.
 
 Playwright cannot download its own browsers here, so it is pointed at
-/usr/bin/chromium (installed by `make test`). live_server needs committed
-data, so each test loads the seed into its transactional database.
+/usr/bin/chromium (installed by `make test`).
+
+One live server per test session (per xdist worker) over the test database,
+which holds the seed from the start (tests/conftest.py); two ways to use it:
+- `site`, for tests that only read: the seed is loaded once, not once per test.
+- `writable_site`, for tests that sign in or change data: a transactional
+  database (what the test writes is committed, so the server's own connections
+  see it), emptied after the test, so the seed is loaded again for each.
+pytest-django runs the tests with a transactional database after the others, so
+every `site` test reads the seed before any `writable_site` test empties it.
 """
 
 import os
@@ -10,6 +18,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
+
+from projects.models import Project
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
 
@@ -36,15 +47,45 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def site(live_server, transactional_db, settings):
-    """The live site with the whole seed loaded."""
+def _served_static_files(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def _seeded_server(django_db_setup, django_db_blocker):
+    # Its request threads open connections of their own (SQLite's test database is
+    # in memory with a shared cache), never borrowing the test thread's.
+    server = LiveServer("localhost:0", start=False)
+    server.thread.connections_override = {}
+    with django_db_blocker.unblock():
+        server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(_seeded_server, db, settings):
+    """The live site over the seed, shared by the tests that only read."""
+    if not Project.objects.exists():
+        pytest.fail("the seed is gone: a test that changes data must use writable_site")
+    _served_static_files(settings)
+    _seeded_server._live_server_modified_settings.enable()
+    yield _seeded_server
+    _seeded_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture
+def writable_site(_seeded_server, transactional_db, settings):
+    """The same live site for a test that changes data: its database is emptied
+    after the test, so the whole seed is loaded again for each."""
     call_command("load_seed", stdout=open(os.devnull, "w"))
-    return live_server
+    _served_static_files(settings)
+    _seeded_server._live_server_modified_settings.enable()
+    yield _seeded_server
+    _seeded_server._live_server_modified_settings.disable()
 
 
 class PageWatch:
@@ -73,6 +114,17 @@ def watched(page):
 # Resolves after the browser has painted twice: by then every IntersectionObserver
 # callback for what is on screen has run (they are delivered before a paint).
 NEXT_PAINTS = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def settle(page):
+    """Wait until the page is still: its fonts loaded, two paints made (so every
+    IntersectionObserver has spoken), and no chart or map left half-drawn. The
+    events themselves, not a quiet network (networkidle waits 500 ms each time)."""
+    page.evaluate(NEXT_PAINTS)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-chart][data-state=loading], [data-map][data-drawn=pending]')"
+    )
 
 
 def charts_drawn(page) -> int:
@@ -104,4 +156,4 @@ def draw_every_map(page):
         "() => [...document.querySelectorAll('[data-map]')]"
         ".every(m => ['yes', 'failed'].includes(m.getAttribute('data-drawn')))"
     )
-    page.wait_for_load_state("networkidle")
+    settle(page)

@@ -13,7 +13,8 @@ WIDTH = 1280
 
 
 @pytest.mark.parametrize("slug", ["p2-mirai-challenge-grants", "p1-marriage-support-consultations"])
-def test_the_indicator_page_with_its_rows_fits_1280_px(site, editor, page, slug):  # noqa: F811
+def test_the_indicator_page_with_its_rows_fits_1280_px(writable_site, editor, page, slug):  # noqa: F811
+    site = writable_site
     page.set_viewport_size({"width": WIDTH, "height": 900})
     sign_in(page, site)
     indicator = Indicator.objects.get(slug=slug)

@@ -5,8 +5,6 @@ import pytest
 
 from .conftest import NEXT_PAINTS, scroll_to_every_chart
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", e =>

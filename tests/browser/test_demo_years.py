@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo_site(site):
+def demo_site(writable_site):
     call_command("demo_years", "--force", stdout=open("/dev/null", "w"))
-    return site
+    return writable_site
 
 
 @pytest.mark.parametrize("width", [1280, 375])

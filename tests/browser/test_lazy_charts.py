@@ -5,8 +5,6 @@ import pytest
 
 from .conftest import NEXT_PAINTS, charts_drawn, scroll_to_every_chart
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 RECORD = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", e =>

@@ -7,8 +7,6 @@ from django.urls import reverse
 from .conftest import NEXT_PAINTS, reader_acts
 from .test_csp import RECORD_VIOLATIONS
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 DRAWN = "() => document.querySelector('[data-map][data-drawn=yes] .main-svg') !== null"
 
 

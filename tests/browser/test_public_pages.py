@@ -9,9 +9,7 @@ from django.urls import reverse
 from indicators.models import Indicator
 from municipalities.models import CollaborationArea
 
-from .conftest import charts_drawn, scroll_to_every_chart
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from .conftest import charts_drawn, scroll_to_every_chart, settle
 
 AXE = Axe()
 
@@ -54,7 +52,7 @@ def test_every_kind_of_page_loads_draws_and_passes_axe(site, watched):
     for kind, path, charts in page_urls():
         response = page.goto(site.url + path)
         assert response.status == 200, (kind, path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         if charts:
             scroll_to_every_chart(page, charts)
         assert page.title().endswith("北海道創生総合戦略ポータル"), path
@@ -106,14 +104,14 @@ def test_indicator_table_filters_in_the_browser(site, watched):
 def test_pages_fit_a_phone_screen(site, page, path):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(site.url + path)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
 
 
 def test_a_project_page_prints_with_its_charts_address_and_date(site, page):
     page.goto(site.url + "/projects/kitanomegumi/")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert charts_drawn(page) == 0  # not scrolled: nothing drawn yet
     page.emulate_media(media="print")
     page.wait_for_function(

@@ -3,13 +3,10 @@
 import re
 import subprocess
 
-import pytest
 from django.urls import reverse
 
 from projects.models import Measure, Theme
 from projects.report import print_page
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def squashed(text: str) -> str:

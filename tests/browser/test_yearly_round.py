@@ -30,7 +30,7 @@ def roles():
 
 
 @pytest.fixture
-def editor(site):
+def editor(writable_site):
     roles()
     user = User.objects.create_user("round", password=PASSWORD, is_staff=True)
     user.groups.add(*Group.objects.filter(name__in=["editor", "report_editor"]))
@@ -55,7 +55,8 @@ def run_action(page, site, changelist, label, pks):
         page.click("button[name=index]")
 
 
-def test_an_editor_makes_and_publishes_the_next_edition(site, editor, page, browser):
+def test_an_editor_makes_and_publishes_the_next_edition(writable_site, editor, page, browser):
+    site = writable_site
     sign_in(page, site)
     first = Edition.objects.get(year=2018)
     # 1. copy the 2018 edition

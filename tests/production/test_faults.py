@@ -216,9 +216,16 @@ def test_a_killed_worker_is_replaced_and_public_pages_keep_answering(database, t
                 except (OSError, http.client.HTTPException):
                     answers.append("connection lost")
 
+        def wait_for_answers(count):
+            """Until the reader has `count` answers (it reads without pause)."""
+            deadline = time.monotonic() + 20
+            while len(answers) < count and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(answers) >= count, answers
+
         reader = threading.Thread(target=read)
         reader.start()
-        time.sleep(0.5)
+        wait_for_answers(5)  # the reader is being served before the kill
         os.kill(before[0], signal.SIGKILL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -226,7 +233,7 @@ def test_a_killed_worker_is_replaced_and_public_pages_keep_answering(database, t
             if len(now) == len(before) and before[0] not in now:
                 break
             time.sleep(0.2)
-        time.sleep(0.5)
+        wait_for_answers(len(answers) + 10)  # and is served after the replacement
         stop.set()
         reader.join()
         assert before[0] not in server.worker_pids()
