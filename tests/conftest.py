@@ -103,12 +103,27 @@ def _fresh_page_cache():
     page_cache.clear_pages()
 
 
+def _empties_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in item.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Every test under tests/browser/ is a browser test (the tier `make check` skips)."""
+    """Every test under tests/browser/ is a browser test (the tier `make check` skips).
+
+    The tests with a transactional database empty it when they end, so they run
+    last: pytest-django sorts them there, but pytest then groups the tests by
+    Playwright's session parameter (browser_name), which can pull a browser test
+    that writes ahead of the others. Sorted again, stably, after everything else.
+    """
     browser = Path(__file__).resolve().parent / "browser"
     for item in items:
         if browser in Path(item.fspath).resolve().parents:
             item.add_marker(pytest.mark.browser)
+    items.sort(key=_empties_the_database)
 
 
 # --- `make a11y`: the outcome of each accessibility check, for the results page ---
