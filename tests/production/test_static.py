@@ -7,7 +7,7 @@ import plotly.offline
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,25 @@ def test_the_vendored_plotly_js_is_the_version_plotly_py_emits():
     assert (bundle / f"plotly-styles-{version}.css").exists()
 
 
+MANIFEST_STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """The static files as production collects them (hashed, gzip, brotli): once."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root, STORAGES=MANIFEST_STORAGES):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
 @pytest.fixture
-def production_static(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)
+def production_static(settings, collected_static):
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = MANIFEST_STORAGES
     return Client()  # a new handler: whitenoise scans the new STATIC_ROOT
 
 
