@@ -20,6 +20,10 @@ from strategy_portal import pagecache as page_cache
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 # The tests read how a page was served from X-Page-Cache (off in production).
 settings.PAGE_CACHE_STATUS_HEADER = True
+# Django's advice for test suites: a fast password hasher. The production one
+# (PBKDF2, 1,000,000 rounds) costs 0.3 s a password here, and most tests make a
+# user with one. Passwords are still checked, only hashed cheaply.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if _WORKER:
     # Spreadsheets waiting for confirmation too: a test empties the folder it checks.
     settings.IMPORT_DIR = os.path.join(settings.IMPORT_DIR, f"test-{_WORKER}")
@@ -110,19 +114,23 @@ def _empties_the_database(item) -> bool:
     )
 
 
+_BROWSER = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_itemcollected(item):
+    """Every test under tests/browser/ is a browser test (the tier `make check` skips);
+    marked as it is collected, before `-m` selects."""
+    if _BROWSER in Path(item.fspath).resolve().parents:
+        item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Every test under tests/browser/ is a browser test (the tier `make check` skips).
-
-    The tests with a transactional database empty it when they end, so they run
+    """The tests with a transactional database empty it when they end, so they run
     last: pytest-django sorts them there, but pytest then groups the tests by
     Playwright's session parameter (browser_name), which can pull a browser test
     that writes ahead of the others. Sorted again, stably, after everything else.
     """
-    browser = Path(__file__).resolve().parent / "browser"
-    for item in items:
-        if browser in Path(item.fspath).resolve().parents:
-            item.add_marker(pytest.mark.browser)
     items.sort(key=_empties_the_database)
 
 

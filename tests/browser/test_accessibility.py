@@ -428,7 +428,8 @@ def test_forms_are_labelled_do_not_jump_and_explain_errors(writable_site, page):
     page.goto(site.url + "/accounts/login/")
     page.get_by_label("ユーザー名").fill("nobody")
     page.get_by_label("パスワード").fill("wrong-password")
-    page.get_by_role("button", name="ログイン").click()
+    with page.expect_navigation():  # the form posts, and the answer is a new page
+        page.get_by_role("button", name="ログイン").click()
     alert = page.get_by_role("alert")
     if not alert.count() or "正しくありません" not in alert.inner_text():
         problems.append("ログイン: a failed login is not announced as text")

@@ -4,6 +4,7 @@ page type in test_accessibility.py); a visitor's paths through the site."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from harness.page_types import page_types
 
@@ -39,12 +40,12 @@ def test_a_visitor_goes_from_home_to_a_measure_and_its_figures(site, watched):
     page.get_by_role(
         "link", name="北のめぐみ「資源・ひと・経済好循環」創出プロジェクト"
     ).first.click()
-    assert page.get_by_role("heading", name="◆ ほっかいどう未来チャレンジ基金").is_visible()
+    expect(page.get_by_role("heading", name="◆ ほっかいどう未来チャレンジ基金")).to_be_visible()
     card = page.locator(".figure-card", has_text="予算額")
     assert "27,452" in card.locator(".big-number").inner_text()
     assert "前年度比" in card.inner_text()
     card.get_by_role("link", name="予算額").click()
-    assert page.get_by_role("heading", name="予算額", level=1).is_visible()
+    expect(page.get_by_role("heading", name="予算額", level=1)).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV（Excel対応）").click()
     assert download.value.suggested_filename == "p2-mirai-challenge-budget.csv"
@@ -56,7 +57,7 @@ def test_search_from_the_header(site, watched):
     page.goto(site.url + "/")
     page.get_by_role("searchbox", name="施策・指標を検索").fill("出生率")
     page.get_by_role("button", name="検索").first.click()
-    assert page.get_by_role("link", name="合計特殊出生率").is_visible()
+    expect(page.get_by_role("link", name="合計特殊出生率")).to_be_visible()
 
 
 def test_indicator_table_filters_in_the_browser(site, watched):
@@ -65,7 +66,7 @@ def test_indicator_table_filters_in_the_browser(site, watched):
     page.get_by_label("単位").select_option("千円")
     page.get_by_role("button", name="絞り込む").click()
     rows = page.locator("table.results-table tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "20,814千円" in rows.nth(0).inner_text() + rows.nth(1).inner_text()
 
 
