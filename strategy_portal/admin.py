@@ -19,6 +19,8 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -27,7 +29,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import display
 from .editing import REASON_DELETED, mark
-from .permissions import may, refusal
+from .permissions import ROLES, may, refusal, role_name
 
 
 class PermissionHomeAdmin:
@@ -220,3 +222,21 @@ class ListedTabularInline(ListedInline, admin.TabularInline):
 
 class ListedStackedInline(ListedInline, admin.StackedInline):
     pass
+
+
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, with each person's roles (permissions.ROLES) in the list."""
+
+    list_display = (*UserAdmin.list_display, "roles")
+
+    @admin.display(description="役割")
+    def roles(self, user):
+        held = sorted(group.name for group in user.groups.all() if group.name in ROLES)
+        return "・".join(role_name(role) for role in held) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PortalUserAdmin)

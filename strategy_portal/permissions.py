@@ -202,6 +202,11 @@ ROLES = {
 }
 
 
+def role_name(role: str) -> str:
+    """The role's short name: 編集者, 報告書の編集者, 職員 (its label up to the note)."""
+    return ROLES[role]["label"].split("（")[0]
+
+
 def role_permissions(role: str) -> set[tuple[str, str]]:
     """{(app_label, codename)} of a role, e.g. ("indicators", "change_result")."""
     pairs = set()

@@ -229,6 +229,59 @@ def test_create_user_changes_a_role_with_update(monkeypatch):
     assert list(user.groups.values_list("name", flat=True)) == ["editor"]
 
 
+def roles_of(username):
+    return set(User.objects.get(username=username).groups.values_list("name", flat=True))
+
+
+def test_one_person_holds_both_editor_roles(monkeypatch):
+    """The figures and the report's text: `--role` repeated, both groups kept."""
+    monkeypatch.setenv("DJANGO_USER_PASSWORD", "Hokkaido-2018-both")
+    call_command(
+        "create_user", "hanako", "--role", "editor", "--role", "report_editor", "--noinput"
+    )
+    user = User.objects.get(username="hanako")
+    assert roles_of("hanako") == {"editor", "report_editor"}
+    assert user.is_staff
+    assert user.has_perm("indicators.change_result") and user.has_perm("projects.add_measure")
+
+
+def test_a_role_is_added_and_taken_away_keeping_the_others(monkeypatch):
+    monkeypatch.setenv("DJANGO_USER_PASSWORD", "Hokkaido-2018-read")
+    call_command("create_user", "taro", "--role", "staff", "--noinput")
+    call_command("create_user", "taro", "--add-role", "editor")
+    assert roles_of("taro") == {"staff", "editor"}
+    assert User.objects.get(username="taro").is_staff  # an editor signs in to /admin/
+    call_command("create_user", "taro", "--remove-role", "editor")
+    assert roles_of("taro") == {"staff"}
+    assert not User.objects.get(username="taro").is_staff
+
+
+def test_the_admins_user_list_names_each_persons_roles(admin_client_, monkeypatch):
+    monkeypatch.setenv("DJANGO_USER_PASSWORD", "Hokkaido-2018-both")
+    call_command(
+        "create_user", "hanako", "--role", "report_editor", "--role", "editor", "--noinput"
+    )
+    page = admin_client_.get(USERS, {"q": "hanako"}).content.decode()
+    assert "役割" in page
+    assert "編集者・報告書の編集者" in page
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["taro", "--role", "staff", "--add-role", "editor"], "一緒に使えません"),
+        (["taro"], "--role で指定"),
+        (["nobody", "--add-role", "editor"], "ありません"),
+        (["editor", "--remove-role", "editor"], "役割がなくなります"),
+    ],
+)
+def test_role_changes_are_refused_with_a_reason(editor_user, monkeypatch, args, message):
+    monkeypatch.setenv("DJANGO_USER_PASSWORD", "Hokkaido-2018-x")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_user", *args, "--noinput")
+    assert roles_of("editor") == {"editor"}  # nothing changed
+
+
 @pytest.mark.parametrize(
     "args, password, message",
     [

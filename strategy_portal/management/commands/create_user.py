@@ -1,9 +1,12 @@
-"""Create a user with a role: an editor (admin) or prefectural staff (read-only).
+"""Create a user with one role or several: editors (admin) or prefectural staff (read-only).
 
     python manage.py create_user hanako --role editor --email hanako@example.jp
+    python manage.py create_user hanako --role editor --role report_editor   # both editor roles
     python manage.py create_user taro --role staff
     DJANGO_USER_PASSWORD=... python manage.py create_user taro --role staff --noinput
-    python manage.py create_user taro --role editor --update   # change an existing user's role
+    python manage.py create_user taro --role editor --update   # replace an existing user's roles
+    python manage.py create_user taro --add-role report_editor  # add one, keep the others
+    python manage.py create_user taro --remove-role editor      # take one away
 
 The password is asked twice (or read from DJANGO_USER_PASSWORD with --noinput,
 for scripts) and checked by the site's password validators. The roles are the
@@ -33,7 +36,31 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="ログイン名")
-        parser.add_argument("--role", required=True, choices=sorted(ROLES), help="役割")
+        roles = sorted(ROLES)
+        parser.add_argument(
+            "--role",
+            action="append",
+            dest="roles",
+            default=[],
+            choices=roles,
+            help="役割（複数なら繰り返す）",
+        )
+        parser.add_argument(
+            "--add-role",
+            action="append",
+            dest="added",
+            default=[],
+            choices=roles,
+            help="既存のユーザーに役割を足す",
+        )
+        parser.add_argument(
+            "--remove-role",
+            action="append",
+            dest="removed",
+            default=[],
+            choices=roles,
+            help="既存のユーザーから役割を外す",
+        )
         parser.add_argument("--email", default="", help="メールアドレス（任意）")
         parser.add_argument(
             "--noinput",
@@ -45,10 +72,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--update",
             action="store_true",
-            help="既存のユーザーの役割を変える（パスワードは変えない）",
+            help="既存のユーザーの役割を --role のとおりに置き換える（パスワードは変えない）",
         )
 
-    def handle(self, *args, username, role, email, interactive, update, **options):
+    def handle(self, *args, username, roles, added, removed, email, interactive, update, **options):
         User = get_user_model()
         groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
         if set(groups) != set(ROLES):
@@ -56,14 +83,33 @@ class Command(BaseCommand):
                 "役割のグループ（editor, staff）がありません。先に `manage.py migrate` を実行してください。"
             )
         user = User.objects.filter(username=username).first()
-        if user is not None and not update:
+        adjusting = bool(added or removed)
+        if roles and adjusting:
             raise CommandError(
-                f"ユーザー「{username}」はすでにあります。役割を変えるときは --update を付けてください。"
+                "--role と --add-role / --remove-role は一緒に使えません。"
+                "置き換えるなら --role と --update、足し引きするなら --add-role / --remove-role を使ってください。"
             )
-        if user is None and update:
+        if not roles and not adjusting:
+            raise CommandError("役割を --role で指定してください（複数なら繰り返します）。")
+        if user is not None and roles and not update:
+            raise CommandError(
+                f"ユーザー「{username}」はすでにあります。役割を置き換えるときは --update を、"
+                "足すときは --add-role を付けてください。"
+            )
+        if user is None and (update or adjusting):
             raise CommandError(f"ユーザー「{username}」はありません。")
         if user is not None and user.is_superuser:
             raise CommandError(f"「{username}」は管理者（superuser）です。役割は付けられません。")
+
+        if adjusting:
+            held = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+            wanted = (held | set(added)) - set(removed)
+            if not wanted:
+                raise CommandError(
+                    f"「{username}」の役割がなくなります。ユーザーを使わなくするときは管理画面で無効にしてください。"
+                )
+        else:
+            wanted = set(roles)
 
         password = None
         if user is None:
@@ -75,16 +121,17 @@ class Command(BaseCommand):
                 user = User.objects.create_user(username, email=email, password=password)
             elif email:
                 user.email = email
-            user.is_staff = role in ADMIN_ROLES
+            user.is_staff = bool(wanted & set(ADMIN_ROLES))
             user.is_superuser = False
             user.save()
             user.groups.remove(*groups.values())
-            user.groups.add(groups[role])
+            user.groups.add(*(groups[role] for role in wanted))
 
-        where = "/admin/" if role in ADMIN_ROLES else "/accounts/login/"
+        names = "・".join(ROLES[role]["label"] for role in sorted(wanted))
+        where = "/admin/" if user.is_staff else "/accounts/login/"
         self.stdout.write(
             self.style.SUCCESS(
-                f"ユーザー「{username}」を{ROLES[role]['label']}にしました。{where} からログインできます。"
+                f"ユーザー「{username}」の役割：{names}。{where} からログインできます。"
             )
         )
 
