@@ -36,31 +36,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="ログイン名")
-        roles = sorted(ROLES)
-        parser.add_argument(
-            "--role",
-            action="append",
-            dest="roles",
-            default=[],
-            choices=roles,
-            help="役割（複数なら繰り返す）",
-        )
-        parser.add_argument(
-            "--add-role",
-            action="append",
-            dest="added",
-            default=[],
-            choices=roles,
-            help="既存のユーザーに役割を足す",
-        )
-        parser.add_argument(
-            "--remove-role",
-            action="append",
-            dest="removed",
-            default=[],
-            choices=roles,
-            help="既存のユーザーから役割を外す",
-        )
+        for flag, dest, text in (
+            ("--role", "roles", "役割（複数なら繰り返す）"),
+            ("--add-role", "added", "既存のユーザーに役割を足す"),
+            ("--remove-role", "removed", "既存のユーザーから役割を外す"),
+        ):
+            parser.add_argument(
+                flag, action="append", dest=dest, default=[], choices=sorted(ROLES), help=text
+            )
         parser.add_argument("--email", default="", help="メールアドレス（任意）")
         parser.add_argument(
             "--noinput",
