@@ -9,8 +9,10 @@ which holds the seed from the start (tests/conftest.py); two ways to use it:
 - `writable_site`, for tests that sign in or change data: a transactional
   database (what the test writes is committed, so the server's own connections
   see it), emptied after the test, so the seed is loaded again for each.
-pytest-django runs the tests with a transactional database after the others, so
-every `site` test reads the seed before any `writable_site` test empties it.
+The tests with a transactional database run after all the others (pytest-django
+sorts them last, and tests/conftest.py keeps them there), so every `site` test
+reads the seed before any `writable_site` test empties it; `site` fails loudly if
+the seed is gone.
 """
 
 import os
