@@ -95,8 +95,15 @@ def parse_fiscal_year(value) -> int | None:
     return year
 
 
+# A year (西暦 2016, or 和暦 H28 / 平成28 / 令和元), a month, and a day unless the
+# month stands alone: 2016-10-01, 2016/10/1, 2016年10月1日, H28.10.1, 2018年11月.
+DATE_RE = re.compile(r"^(.+?)[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?$")
+
+
 def parse_date(value, label) -> datetime.date | None:
-    """A date cell: a spreadsheet date, 2016-10-01, 2016/10/1 or 2016年10月1日."""
+    """A date cell: a spreadsheet date, 2016-10-01, 2016/10/1, 2016年10月1日, a 和暦
+    date as the report prints it (H28.10.1, 平成31年3月31日, 令和元年5月1日), or a
+    year and month alone (2018年11月, for a 年月 figure: the month's first day)."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -106,13 +113,19 @@ def parse_date(value, label) -> datetime.date | None:
     text = normalize_text(value)
     if text == "":
         return None
-    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text)
+    match = DATE_RE.match(text)
     if match:
-        try:
-            return datetime.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    raise InputError(f"{label}「{value}」を日付として読めません（例：2016-10-01）。")
+        year_text, month, day = match.groups()
+        year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
+        year = year or fiscal_years.from_era(year_text)
+        if year:
+            try:
+                return datetime.date(year, int(month), int(day or 1))
+            except ValueError:
+                pass
+    raise InputError(
+        f"{label}「{value}」を日付として読めません（例：2016-10-01、H28.10.1、2018年11月）。"
+    )
 
 
 TRUE_WORDS = {
@@ -215,12 +228,14 @@ class FiscalYearField(forms.IntegerField):
 
 class JapaneseDateField(forms.DateField):
     """A date as editors type it, read by the same rule as the import (parse_date):
-    2016-10-01, 2016/10/01, 2019年3月31日, full-width digits."""
+    2016-10-01, 2016/10/01, 2019年3月31日, H28.10.1, 2018年11月, full-width digits."""
 
     def __init__(self, *, label_for_messages="日付", **kwargs):
         self.label_for_messages = label_for_messages
         kwargs.setdefault("widget", forms.TextInput(attrs={"size": 12}))
-        kwargs.setdefault("help_text", "例：2016-10-01、2016/10/01、2019年3月31日")
+        kwargs.setdefault(
+            "help_text", "例：2016-10-01、2019年3月31日、H28.10.1、年月だけなら2018年11月"
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):

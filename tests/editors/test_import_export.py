@@ -497,3 +497,20 @@ def test_the_preview_escapes_what_a_cell_holds(editor_client, tmp_path):
     html = upload(editor_client, path).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_spreadsheet_gives_dates_as_the_report_prints_them(editor_client, tmp_path):
+    """和暦 dates (H31.3.31) and a year and month alone (2019年11月) import as dates."""
+    rows = {
+        2018: sheet_row(CONSULTATIONS, 2018, 851, 期間種別="時点", 期間終了="H31.3.31"),
+        2019: sheet_row(CONSULTATIONS, 2019, 860, 期間種別="年月", 期間終了="2019年11月"),
+    }
+    for year, row in rows.items():  # one fiscal year a file
+        import_file(editor_client, write_csv(tmp_path / f"dates-{year}.csv", [row]))
+    stored = {
+        result.fiscal_year: result.period_end.isoformat()
+        for result in Result.objects.filter(
+            indicator__slug=CONSULTATIONS, fiscal_year__in=[2018, 2019]
+        )
+    }
+    assert stored == {2018: "2019-03-31", 2019: "2019-11-01"}

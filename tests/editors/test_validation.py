@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from indicators.forms import InputError, parse_decimal, parse_fiscal_year
 from indicators.models import Indicator, Result
+from strategy_portal import display
 
 from .conftest import add_result
 
@@ -206,7 +207,13 @@ def test_the_denominator_label_takes_no_number(editor_client):
 
 
 @pytest.mark.parametrize(
-    "start, end", [("2016/10/01", "2019年3月31日"), ("２０１６－１０－０１", "2019-03-31")]
+    "start, end",
+    [
+        ("2016/10/01", "2019年3月31日"),
+        ("２０１６－１０－０１", "2019-03-31"),
+        ("H28.10.1", "H31.3.31"),  # 和暦, as the report prints its periods
+        ("平成28年10月1日", "平成31年3月31日"),
+    ],
 )
 def test_the_admin_reads_dates_as_the_import_does(editor_client, start, end):
     response = add_result(
@@ -224,3 +231,37 @@ def test_the_admin_reads_dates_as_the_import_does(editor_client, start, end):
         "2016-10-01",
         "2019-03-31",
     )
+
+
+def test_a_month_figure_takes_a_year_and_month_alone(editor_client, client):
+    """年月: 「2018年11月」 is the month (stored as its first day), shown as typed."""
+    response = add_result(
+        editor_client,
+        slug="p1-furusato-center-consultations",
+        fiscal_year="2018",
+        value="2110",
+        period="month",
+        period_end="2018年11月",
+    )
+    assert response.status_code == 302, errors_of(response)
+    stored_month = stored(slug="p1-furusato-center-consultations")
+    assert stored_month.period_end.isoformat() == "2018-11-01"
+    assert display.period_label(stored_month) == "2018年11月"
+
+
+def test_an_era_date_that_does_not_exist_is_refused_with_examples(editor_client):
+    response = add_result(
+        editor_client,
+        slug="p1-furusato-center-consultations",
+        fiscal_year="2018",
+        value="2110",
+        period="as_of",
+        period_end="平成30年2月30日",
+    )
+    assert any(
+        "「平成30年2月30日」を日付として読めません（例：2016-10-01、H28.10.1" in message
+        for message in errors_of(response)
+    )
+    assert not Result.objects.filter(
+        indicator__slug="p1-furusato-center-consultations", fiscal_year=2018
+    ).exists()
