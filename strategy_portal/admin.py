@@ -22,6 +22,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
@@ -63,7 +64,8 @@ class PermissionHomeAdmin:
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
-    """Old → new as an editor reads them: 1,024 → 1,042, 下書き（未公開） → 公開, なし."""
+    """Old → new as an editor reads them: 1,024 → 1,042, 下書き（未公開） → 公開, なし,
+    and bullets as ・lines, never Python's repr of the JSON."""
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
@@ -77,6 +79,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return display.format_number(value)
         if isinstance(value, datetime.date):
             return display.date_label(value)
+        if isinstance(field, models.JSONField):
+            return display.outline_label(value)
         return super().prepare_delta_change_value(change, value)
 
 

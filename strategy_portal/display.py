@@ -22,6 +22,21 @@ def normalized(value) -> int | Decimal:
     return value.normalize()
 
 
+def outline_label(value) -> str:
+    """A list kept as JSON (bullets, captions, headlines, blocks) as an editor reads
+    it: ・item, and an item's sub-items in brackets: ・text［a、b］."""
+    items = value if isinstance(value, list) else [value]
+    parts = []
+    for item in items:
+        if isinstance(item, dict):
+            head = item.get("text") or item.get("title") or ""
+            subs = "、".join(str(sub) for sub in item.get("items", []))
+            parts.append(f"・{head}［{subs}］" if subs else f"・{head}")
+        else:
+            parts.append(f"・{item}")
+    return " ".join(parts)
+
+
 def format_number(value) -> str:
     """For reading, with thousands separators: Decimal('20814.0000') → 20,814."""
     if value is None:

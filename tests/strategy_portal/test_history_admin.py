@@ -1,8 +1,11 @@
 """Every model with history has the one history admin: Japanese pages, readable changes."""
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.urls import reverse
 
+from projects.models import Measure
 from strategy_portal.admin import HistoryAdmin
 
 
@@ -29,3 +32,16 @@ def test_every_model_with_history_has_the_one_history_admin():
         model_admin = admin.site._registry[model]
         assert isinstance(model_admin, HistoryAdmin), model
         assert model_admin.object_history_template == "admin/history/object_history.html"
+
+
+@pytest.mark.django_db
+def test_a_change_to_bullets_reads_as_lines_not_as_python(admin_client_):
+    """箇条書き (JSON) old → new as ・lines, sub-items in brackets: no [{'text': …."""
+    measure = Measure.objects.order_by("pk").first()
+    measure.bullets = [{"text": "移住相談", "items": ["東京", "大阪"]}, "就業支援"]
+    measure._change_reason = "箇条書きを整理"
+    measure.save()
+    url = reverse("admin:projects_measure_history", args=[measure.pk])
+    page = admin_client_.get(url).content.decode()
+    assert "・移住相談［東京、大阪］ ・就業支援" in page
+    assert "{&#x27;text&#x27;" not in page and "{'text'" not in page
