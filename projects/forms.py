@@ -43,6 +43,22 @@ def text_to_bullets(text: str) -> list:
     return bullets
 
 
+class LinesField(forms.CharField):
+    """A JSON list of lines (図・写真の説明) typed one per line: never a raw 「[]」."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "cols": 80}))
+        kwargs.setdefault("help_text", "1行に1つ。")
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(str(line) for line in value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ReportTextForm(ChangeReasonMixin, forms.ModelForm):
     """A 変更理由 is required when the text of a published edition changes (history keeps it)."""
 
@@ -107,6 +123,8 @@ class CategoryForm(ReportTextForm):
 
 
 class SectionForm(ReportTextForm):
+    captions = LinesField(label="図・写真の説明")
+
     class Meta:
         model = Section
         fields = ["theme", "edition", "kind", "lead", "captions", "note"]

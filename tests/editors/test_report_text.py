@@ -1,10 +1,13 @@
 """The role report_editor writes the next edition's text; a published edition's text
 changes only with a reason, and stays in the history."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from harness.forms import browser_form
 from projects import services
 from projects.forms import bullets_to_text, text_to_bullets
 from projects.models import Edition, Measure
@@ -138,3 +141,17 @@ def test_deleting_draft_text_leaves_its_reason_in_the_history(report_editor, dra
     record = Measure.history.filter(id=copy.pk).first()
     assert record.history_type == "-" and record.history_change_reason == "管理画面で削除"
     assert record.history_user.username == "hokkaido"
+
+
+def test_a_sections_captions_are_lines_to_type_not_json(report_editor, draft):
+    """図・写真の説明 shows no raw 「[]」; typed one per line, it is kept as a list."""
+    section = draft.sections.filter(captions=[]).first()
+    url = reverse("admin:projects_section_change", args=[section.pk])
+    page = report_editor.get(url).content.decode()
+    textarea = re.search(r'<textarea name="captions"[^>]*>(.*?)</textarea>', page, re.S)
+    assert textarea and textarea.group(1).strip() == ""
+    data = browser_form(report_editor.get(url))
+    data["captions"] = "図1　相談件数の推移\n\n写真　移住体験の様子\n"
+    assert report_editor.post(url, data).status_code == 302
+    section.refresh_from_db()
+    assert section.captions == ["図1　相談件数の推移", "写真　移住体験の様子"]
