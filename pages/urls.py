@@ -7,6 +7,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("projects/", views.project_list, name="list"),
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
     path("about/", views.about, name="about"),
     path("editions/<int:year>/report/", views.edition_report, name="edition_report"),

@@ -1,7 +1,8 @@
 import unicodedata
 
 from django.db.models import Count, Max, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
@@ -41,6 +42,12 @@ def home(request):
         ),
     }
     return render(request, "projects/home.html", context)
+
+
+@require_safe
+def project_list(request):
+    """/projects/, as a reader trims a project's address: the five are listed on the home page."""
+    return redirect(reverse("projects:home") + "#projects-title")
 
 
 @require_safe

@@ -161,3 +161,14 @@ def test_robots_txt_lets_crawlers_read_the_public_pages(client):
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
     assert "Disallow: /" not in lines  # the site itself stays crawlable
+
+
+def test_the_projects_address_without_a_project_leads_to_the_list_of_five(client):
+    """A reader who trims /projects/sumairu/ to /projects/ finds the projects, not a 404."""
+    response = client.get("/projects/")
+    assert response.status_code == 302
+    assert response["Location"] == "/#projects-title"
+    home = client.get(response["Location"]).content.decode()
+    assert 'id="projects-title"' in home
+    for project in Project.objects.all():
+        assert project.get_absolute_url() in home
