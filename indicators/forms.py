@@ -116,8 +116,11 @@ def parse_date(value, label) -> datetime.date | None:
     match = DATE_RE.match(text)
     if match:
         year_text, month, day = match.groups()
-        year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
-        year = year or fiscal_years.from_era(year_text)
+        year = (
+            int(year_text)
+            if re.fullmatch(r"\d{4}", year_text)
+            else fiscal_years.from_era(year_text)
+        )
         if year:
             try:
                 return datetime.date(year, int(month), int(day or 1))
