@@ -69,7 +69,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return "（なし）"
         if field.choices:
             return dict(field.flatchoices).get(value, value)

@@ -44,4 +44,9 @@ def test_a_change_to_bullets_reads_as_lines_not_as_python(admin_client_):
     url = reverse("admin:projects_measure_history", args=[measure.pk])
     page = admin_client_.get(url).content.decode()
     assert "・移住相談［東京、大阪］ ・就業支援" in page
+    measure.bullets = []
+    measure._change_reason = "箇条書きを削除"
+    measure.save()
+    page = admin_client_.get(url).content.decode()
+    assert "・移住相談［東京、大阪］ ・就業支援 → （なし）" in page
     assert "{&#x27;text&#x27;" not in page and "{'text'" not in page
