@@ -46,6 +46,7 @@ class Card:
     progress: list = field(default_factory=list)  # one Progress per goal, newest figure
     sources: list = field(default_factory=list)
     chart_failed: bool = False  # the figure could not be built: the table stands in for it
+    errata: list = field(default_factory=list)  # corrections of an edition's page (訂正)
 
     @property
     def chart_id(self):

@@ -67,6 +67,14 @@ class Indicator(models.Model):
             return str(self)
         return f"{self}— {self.measure.project.short_name}：{self.measure.title}"
 
+    def editions_showing(self):
+        """The published editions whose pages show this indicator: those holding a
+        measure of its line (the first measure and its copies in later editions)."""
+        if self.measure_id is None:
+            return Edition.objects.none()
+        line = Measure.objects.filter(Q(pk=self.measure_id) | Q(origin_id=self.measure_id))
+        return Edition.objects.public().filter(sections__categories__measures__in=line).distinct()
+
     @property
     def plan_start_year(self):
         """The strategy's first year, which a target without a baseline counts from."""
@@ -368,6 +376,13 @@ class Result(models.Model):
     def period_display(self):
         return display.period_label(self)
 
+    def editions_showing(self):
+        """A report's figure shows in that report and the later ones. A figure from
+        another source (no edition) is the living series: not a report's record."""
+        if self.edition_id is None:
+            return Edition.objects.none()
+        return self.indicator.editions_showing().filter(year__gte=self.edition.year)
+
     @property
     def source_display(self):
         """Who published this figure: its own source, else the report that carried it."""
@@ -386,6 +401,11 @@ class TargetQuerySet(PublicationQuerySet):
 
     def in_order(self):
         return self.order_by("indicator", "breakdown", "fiscal_year")
+
+    def shown_in(self, edition):
+        """The targets a page of `edition` shows: those its report or an earlier one set
+        (a target set later never appears in an earlier report), and those of no report."""
+        return self.filter(Q(edition__isnull=True) | Q(edition__year__lte=edition.year))
 
 
 class Target(models.Model):
@@ -407,6 +427,15 @@ class Target(models.Model):
     )
     breakdown = models.CharField(
         "内訳", max_length=60, blank=True, default="", help_text="内訳ごとの目標のときだけ"
+    )
+    edition = models.ForeignKey(
+        Edition,
+        verbose_name="目標を定めた報告書",
+        on_delete=models.PROTECT,
+        related_name="targets",
+        null=True,
+        blank=True,
+        help_text="この版とそれ以降の版のページに表示されます（空欄なら、報告書によらず全ての版）",
     )
     fiscal_year = models.PositiveSmallIntegerField("目標年度", validators=fiscal_years.validators)
     value = models.DecimalField("目標値", max_digits=18, decimal_places=4)
@@ -479,6 +508,11 @@ class Target(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
+
+    def editions_showing(self):
+        if self.edition_id is None:
+            return Edition.objects.none()
+        return self.indicator.editions_showing().filter(year__gte=self.edition.year)
 
 
 class DemoMarker(models.Model):

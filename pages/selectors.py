@@ -2,13 +2,14 @@
 
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
 from indicators.models import REPORT_ORDER, Indicator, Result, Target
-from projects.models import Category, Edition, Measure, Project, Section
+from projects.models import Category, Edition, Erratum, Measure, Project, Section
 
 # A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
 SECTION_ORDER = ("theme__order", "kind")
@@ -62,9 +63,10 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         .order_by("order", "pk")
         .prefetch_related(
             Prefetch("results", queryset=results),
-            Prefetch("targets", queryset=Target.objects.visible_to(user)),
+            Prefetch("targets", queryset=Target.objects.visible_to(user).shown_in(edition)),
         )
     )
+    errata = errata_by_object(edition=edition, user=user)
     indicators_by_measure = defaultdict(list)
     for indicator in indicators:
         indicators_by_measure[indicator.measure_id].append(indicator)
@@ -77,6 +79,13 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
             for indicator in indicators_by_measure[measure.lineage_id]
         )
         measure.cards = [card for card in cards if card.results]
+        for card in measure.cards:
+            card.errata = [
+                *errata.get((Indicator, card.indicator.pk), ()),
+                *(e for r in card.results for e in errata.get((Result, r.pk), ())),
+                *(e for t in card.indicator.targets.all() for e in errata.get((Target, t.pk), ())),
+            ]
+        measure.errata = errata.get((Measure, measure.pk), [])
         measure.comparisons = measure_comparisons(
             measure.title, measure.cards, key_prefix=f"m{measure.pk}"
         )
@@ -84,6 +93,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
     children_by_parent = defaultdict(list)
     categories_by_section = defaultdict(list)
     for category in categories:
+        category.errata = errata.get((Category, category.pk), [])
         category.measure_list = measures_by_category[category.pk]
         if category.parent_id:
             children_by_parent[category.parent_id].append(category)
@@ -93,6 +103,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         category.child_list = children_by_parent[category.pk]
     sections_by_theme = defaultdict(list)
     for section in sections:
+        section.errata = errata.get((Section, section.pk), [])
         section.top_categories = categories_by_section[section.pk]
         sections_by_theme[section.theme_id].append(section)
     for theme in themes:
@@ -101,6 +112,26 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
             sections_by_theme[theme.pk], key=lambda s: s.kind != Section.Kind.ACHIEVEMENTS
         )
     return [theme for theme in themes if theme.page_sections]
+
+
+def errata_by_object(*, edition: Edition, user) -> dict:
+    """The edition's corrections (訂正) by (model, pk) of what each changed: one query.
+    The count is left on the edition for the page's link to its 正誤表."""
+    errata = list(Erratum.objects.visible_to(user).filter(edition=edition).in_order())
+    edition.errata_count = len(errata)
+    by_object = defaultdict(list)
+    if not errata:
+        return by_object
+    models = ContentType.objects.get_for_models(
+        Section, Category, Measure, Indicator, Result, Target
+    )
+    by_type = {content_type.pk: model for model, content_type in models.items()}
+    for erratum in errata:
+        model = by_type.get(erratum.content_type_id)
+        if model is not None:
+            erratum.edition = edition
+            by_object[model, erratum.object_id].append(erratum)
+    return by_object
 
 
 def progress_summary(cards) -> list:

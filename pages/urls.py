@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
     path("about/", views.about, name="about"),
     path("editions/<int:year>/report/", views.edition_report, name="edition_report"),
+    path("editions/<int:year>/errata/", views.edition_errata, name="errata"),
     path("search/", views.search, name="search"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/results/", views.accessibility_results, name="accessibility_results"),

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
-from projects.models import Edition, Measure, Project, SourceCorrection, Strategy
+from projects.models import Edition, Erratum, Measure, Project, SourceCorrection, Strategy
 from strategy_portal import a11y
 from strategy_portal.pagecache import reads
 
@@ -165,6 +165,20 @@ def edition_report(request, year):
             charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
     context = {"edition": edition, "projects": projects, "charts": charts}
     return render(request, "projects/edition_report.html", context)
+
+
+@require_safe
+def edition_errata(request, year):
+    """正誤表: every correction of the edition since it was published, oldest first."""
+    edition = get_object_or_404(Edition.objects.visible_to(request.user), year=year)
+    errata = Erratum.objects.visible_to(request.user).filter(edition=edition).in_order()
+    context = {
+        "edition": edition,
+        "errata": errata,
+        "editions": Edition.objects.public().latest_first(),
+        "source_corrections": SourceCorrection.objects.public().filter(edition=edition).count(),
+    }
+    return render(request, "projects/errata.html", context)
 
 
 def _a11y_context():

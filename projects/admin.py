@@ -18,6 +18,7 @@ from .forms import CategoryForm, EditionForm, MeasureForm, SectionForm, SourceCo
 from .models import (
     Category,
     Edition,
+    Erratum,
     Measure,
     Project,
     Section,
@@ -137,6 +138,17 @@ class EditionAdmin(ReportTextAdmin):
         return None
 
 
+@admin.register(Erratum)
+class ErratumAdmin(ModelAdmin):
+    """The corrections of published editions, as their 正誤表 pages list them: recorded
+    from each correction's history (projects.errata), never typed here."""
+
+    list_display = ("corrected_at", "edition", "subject", "field", "before", "after", "reason")
+    list_filter = ("edition",)
+    list_select_related = ("edition",)
+    search_fields = ("subject", "before", "after", "reason")
+
+
 class ThemeInline(ListedTabularInline):
     model = Theme
 
@@ -210,7 +222,6 @@ class MeasureAdmin(ReportTextAdmin):
     list_filter = ("category__section__edition", "category__section__theme__project")
     list_select_related = ("category__section__edition",)
     search_fields = ("title", "body")
-    autocomplete_fields = ("category",)
     filter_horizontal = ("municipalities",)
 
     @admin.display(description="版", ordering="category__section__edition__year")

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "戦略とプロジェクト"
+
+    def ready(self):
+        from . import errata
+
+        errata.connect()

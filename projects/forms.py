@@ -8,7 +8,7 @@ from strategy_portal.editing import (
     ChangeReasonMixin,
     missing_reason_message,
 )
-from strategy_portal.permissions import reason_required
+from strategy_portal.permissions import placement_refusal, reason_required
 
 from .models import Category, Edition, Measure, Section, SourceCorrection
 
@@ -59,6 +59,21 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def name_categories(field):
+    """A picker of headings that says, for each, its edition and section (two editions
+    hold headings of the same name): newest edition first."""
+    field.queryset = field.queryset.select_related(
+        "section__edition", "section__theme__project"
+    ).order_by(
+        "-section__edition__year",
+        "section__theme__project__number",
+        "section__theme__order",
+        "section__kind",
+        "order",
+    )
+    field.label_from_instance = lambda category: category.label_with_context
+
+
 class ReportTextForm(ChangeReasonMixin, forms.ModelForm):
     """A 変更理由 is required when the text of a published edition changes (history keeps it)."""
 
@@ -71,8 +86,17 @@ class ReportTextForm(ChangeReasonMixin, forms.ModelForm):
             self.instance.edition if self.instance.edition_id else None
         )
 
+    def stored_edition(self):
+        """The edition the stored text is in (before this change)."""
+        return self.instance.edition if self.instance.edition_id else None
+
     def clean(self):
         cleaned = super().clean()
+        refused = placement_refusal(
+            self.instance, into=self.edition(), out_of=self.stored_edition()
+        )
+        if refused:
+            raise forms.ValidationError(refused)
         if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
             edition = self.edition()
             # Public now (the permission home), or moved into a published edition.
@@ -98,12 +122,17 @@ class MeasureForm(ReportTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bullets_text"].initial = bullets_to_text(self.instance.bullets)
+        if "category" in self.fields:  # not on a view-only page
+            name_categories(self.fields["category"])
 
     def edition(self):
         category = self.cleaned_data.get("category") or (
             self.instance.category if self.instance.category_id else None
         )
         return category.section.edition if category else None
+
+    def stored_edition(self):
+        return self.instance.category.section.edition if self.instance.category_id else None
 
     def save(self, commit=True):
         self.instance.bullets = text_to_bullets(self.cleaned_data.get("bullets_text"))
@@ -115,11 +144,25 @@ class CategoryForm(ReportTextForm):
         model = Category
         fields = ["section", "parent", "order", "title", "lead", "note"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields.get("parent")
+        if parent is None:  # a view-only page
+            return
+        if self.instance.section_id:  # a heading's parent is in its own section
+            parent.queryset = parent.queryset.filter(
+                section_id=self.instance.section_id, parent__isnull=True
+            ).exclude(pk=self.instance.pk)
+        name_categories(parent)
+
     def edition(self):
         section = self.cleaned_data.get("section") or (
             self.instance.section if self.instance.section_id else None
         )
         return section.edition if section else None
+
+    def stored_edition(self):
+        return self.instance.section.edition if self.instance.section_id else None
 
 
 class SectionForm(ReportTextForm):
@@ -155,3 +198,6 @@ class EditionForm(ReportTextForm):
 
     def edition(self):
         return self.instance if self.instance.pk else None
+
+    def stored_edition(self):
+        return self.edition()

@@ -1,7 +1,9 @@
 """The strategy, its report editions, and the priority projects' content."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
@@ -141,6 +143,13 @@ class Edition(models.Model):
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
+    # Publishing is not a correction of what the edition shows (projects.errata).
+    ERRATUM_IGNORES = ("status",)
+
+    def editions_showing(self):
+        """The published editions that show this (projects.errata): itself."""
+        return Edition.objects.public().filter(pk=self.pk)
+
     @property
     def direction_heading(self):
         return f"{fiscal_years.short(self.direction_fiscal_year)}の推進方向"
@@ -173,6 +182,9 @@ class SourceCorrection(models.Model):
 
     def __str__(self):
         return f"{self.printed} → {self.corrected}"
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(pk=self.edition_id)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -266,6 +278,13 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.theme} / {self.heading}"
 
+    def get_absolute_url(self):
+        project = self.theme.project.get_absolute_url()
+        return f"{project}?edition={self.edition.year}#theme-{self.theme.order}"
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(pk=self.edition_id)
+
     @property
     def heading(self):
         if self.kind == self.Kind.DIRECTION:
@@ -305,6 +324,23 @@ class Category(models.Model):
 
     def __str__(self):
         return self.title or "（見出しなし）"
+
+    def get_absolute_url(self):
+        return self.section.get_absolute_url()
+
+    @property
+    def label_with_context(self):
+        """For pickers, naming the edition and the section (every edition has headings
+        of the same names): 2018年版・推進方向／住まいる北海道 ～…～：移住・定住の促進."""
+        section = self.section
+        kind = "推進方向" if section.kind == Section.Kind.DIRECTION else "これまでの主な取組"
+        draft = "（下書き）" if section.edition.is_draft else ""
+        theme = section.theme
+        page = f"{theme.project.short_name} {theme.title}".strip()
+        return f"{section.edition.year}年版{draft}・{kind}／{page}：{self}"
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(sections__categories=self)
 
 
 class Measure(models.Model):
@@ -371,7 +407,60 @@ class Measure(models.Model):
     def project(self):
         return self.category.section.theme.project
 
+    def editions_showing(self):
+        return Edition.objects.public().filter(sections__categories__measures=self)
+
     @property
     def lineage_id(self):
         """The measure whose indicators this one shows: the first of its line."""
         return self.origin_id or self.pk
+
+
+class ErratumQuerySet(InEditionQuerySet):
+    def in_order(self):
+        return self.order_by("corrected_at", "pk")
+
+
+class Erratum(models.Model):
+    """A correction (訂正) of what a published edition showed, listed on its 正誤表.
+
+    A published edition is a record: whatever changes what it shows afterwards (a
+    measure's text, an indicator's definition, a figure, a target) is saved with a
+    変更理由 and recorded here, one row per edition and field, by `projects.errata`
+    from the change's history. Nobody writes or edits one by hand.
+    """
+
+    edition = models.ForeignKey(
+        Edition, verbose_name="訂正した版", on_delete=models.PROTECT, related_name="errata"
+    )
+    corrected_at = models.DateTimeField("訂正日時", default=timezone.now)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="対象の種類", on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField("対象のID")
+    subject = models.CharField("訂正箇所", max_length=300)
+    field = models.CharField("項目", max_length=80)
+    before = models.TextField("訂正前")
+    after = models.TextField("訂正後")
+    reason = models.CharField("理由", max_length=100)
+    link = models.CharField("箇所のURL", max_length=300, blank=True)
+
+    objects = ErratumQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "訂正（正誤表）"
+        verbose_name_plural = "訂正（正誤表）"
+        ordering = ["edition", "corrected_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.edition.year}年版 {self.subject} {self.field}"
+
+    def get_absolute_url(self):
+        return reverse("projects:errata", args=[self.edition.year])
+
+    @property
+    def mark(self):
+        """「2019年6月1日 訂正」: what the page it changed says."""
+        day = timezone.localtime(self.corrected_at)
+        return f"{day.year}年{day.month}月{day.day}日 訂正"

@@ -15,14 +15,10 @@ indicators, figures, targets): simple-history's pages in Japanese, with the
 changes as an editor reads them (`ReadableChanges`), and a deletion's reason.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,19 +65,9 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value is None or value == "" or value == []:
-            return "（なし）"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return "はい" if value else "いいえ"
-        if isinstance(value, Decimal):
-            return display.format_number(value)
-        if isinstance(value, datetime.date):
-            return display.date_label(value)
-        if isinstance(field, models.JSONField):
-            return display.outline_label(value)
-        return super().prepare_delta_change_value(change, value)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        return display.field_value_label(field, value)
 
 
 class HistoryAdmin(PermissionHomeAdmin, SimpleHistoryAdmin):

@@ -37,6 +37,31 @@ def outline_label(value) -> str:
     return " ".join(parts)
 
 
+def field_value_label(field, value) -> str:
+    """A stored field's value as an editor or reader reads it (history, 正誤表):
+    1,024, 下書き（未公開）, はい, 2018年5月1日, ・bullets, the related object's name."""
+    from django.db import models
+
+    if value is None or value == "" or value == []:
+        return "（なし）"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, datetime.datetime):
+        return f"{date_label(value)} {value:%H:%M}"
+    if isinstance(value, datetime.date):
+        return date_label(value)
+    if isinstance(field, models.JSONField):
+        return outline_label(value)
+    if field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    return str(value)
+
+
 def format_number(value) -> str:
     """For reading, with thousands separators: Decimal('20814.0000') → 20,814."""
     if value is None:

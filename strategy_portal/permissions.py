@@ -106,8 +106,9 @@ def may(user, action: str, obj=None, *, model=None) -> bool:
     return True
 
 
-# Models only a management command writes (and says why): read-only for everyone here.
-WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker"}
+# Models only code writes: read-only for everyone in the admin. The demo marker is
+# written by `demo_years`; an erratum by projects.errata, from a correction's history.
+WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum"}
 
 
 def reason_required(obj) -> bool:
@@ -124,6 +125,31 @@ def refusal(action: str, obj) -> str:
             "誤りは変更理由を付けて訂正するか、下書きに戻してから削除してください。"
         )
     return f"{name}「{obj}」を{ACTION_LABELS[action]}権限がありません。"
+
+
+def placement_refusal(obj, *, into, out_of=None) -> str | None:
+    """Why the report's text `obj` may not go into edition `into` (from `out_of`, where
+    it is stored), or None. A published edition is a record: nothing is added to it
+    and nothing moved into or out of it; what is there is corrected in place (a 訂正
+    with a reason, listed on the edition's 正誤表: projects.errata)."""
+    name = obj._meta.verbose_name
+    if obj.pk is None:
+        if into is not None and not into.is_draft:
+            return (
+                f"{into.year}年版は公開済みの記録なので、{name}を追加できません。"
+                f"次の版（下書き）の見出しを選んでください。公開済みの版の誤りは、"
+                f"その{name}を変更理由を付けて訂正します（正誤表に載ります）。"
+            )
+        return None
+    if into is None or out_of is None or into.pk == out_of.pk:
+        return None
+    published = next((e for e in (out_of, into) if not e.is_draft), None)
+    if published is not None:
+        return (
+            f"{name}を{out_of.year}年版から{into.year}年版へ移すことはできません："
+            f"{published.year}年版は公開済みの記録です。同じ版の見出しを選んでください。"
+        )
+    return None
 
 
 ACTION_LABELS = {"view": "閲覧する", "add": "追加する", "change": "変更する", "delete": "削除する"}
@@ -145,6 +171,7 @@ ROLES = {
             "projects.strategyphase": VIEW,
             "projects.edition": VIEW,
             "projects.sourcecorrection": VIEW,
+            "projects.erratum": VIEW,
             "projects.project": VIEW,
             "projects.theme": VIEW,
             "projects.section": VIEW,
@@ -163,6 +190,7 @@ ROLES = {
             "projects.strategyphase": VIEW,
             "projects.edition": FIGURES,
             "projects.sourcecorrection": FIGURES,
+            "projects.erratum": VIEW,
             "projects.project": VIEW,
             "projects.theme": VIEW,
             "projects.section": ("view", "change"),
@@ -185,6 +213,7 @@ ROLES = {
                     "strategyphase",
                     "edition",
                     "sourcecorrection",
+                    "erratum",
                     "project",
                     "theme",
                     "section",

@@ -26,12 +26,21 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from indicators.models import Indicator, Result, Target
 from projects import services
-from projects.models import Category, Edition, Measure, Project, Section, SourceCorrection
+from projects.models import (
+    Category,
+    Edition,
+    Erratum,
+    Measure,
+    Project,
+    Section,
+    SourceCorrection,
+)
 from strategy_portal.checks import PORTAL_APPS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -74,6 +83,18 @@ def draft_world():
     )
     category = Category.objects.filter(section__edition=draft).order_by("pk").first()
     measure = Measure.objects.create(category=category, order=999, title="new")
+    objects.append(  # a correction of a draft is never recorded; were one, it stays private
+        Erratum.objects.create(
+            edition=draft,
+            content_type=ContentType.objects.get_for_model(Measure),
+            object_id=measure.pk,
+            subject="x",
+            field="x",
+            before="x",
+            after="x",
+            reason="x",
+        )
+    )
     indicator = Indicator.objects.create(slug="zqxdraft-indicator", measure=measure, name="n")
     objects += [measure, indicator]
     public_indicator = Indicator.objects.order_by("pk").first()

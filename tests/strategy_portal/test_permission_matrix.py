@@ -19,13 +19,14 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import NoReverseMatch, reverse
 
 from harness.forms import browser_form
 from indicators.models import Indicator, Result, Target
-from projects.models import Category, Edition, Measure, Section, SourceCorrection
+from projects.models import Category, Edition, Erratum, Measure, Section, SourceCorrection
 from strategy_portal.admin import ListedInline
 from strategy_portal.checks import PORTAL_APPS
 from strategy_portal.permissions import ROLES, PublicationQuerySet, may
@@ -125,6 +126,21 @@ def draft_objects(db):
     correction = SourceCorrection.objects.create(
         edition=edition, location="草案", printed="誤", corrected="正"
     )
+    # Corrections are recorded from a change's history: one of the 2018 edition (public)
+    # and one of the draft (which could not be recorded, but must stay private if it were).
+    errata = {
+        year: Erratum.objects.create(
+            edition=Edition.objects.get(year=year),
+            content_type=ContentType.objects.get_for_model(Measure),
+            object_id=measure.pk,
+            subject="施策「草案の施策」",
+            field="名称",
+            before="誤",
+            after="正",
+            reason="権限の行列の確認",
+        )
+        for year in (2018, 2019)
+    }
     return {
         Edition: edition,
         Section: section,
@@ -134,6 +150,7 @@ def draft_objects(db):
         Result: result,
         Target: target,
         SourceCorrection: correction,
+        Erratum: errata[2019],
     }
 
 
