@@ -671,7 +671,7 @@ class TargetAdmin(IndicatorChoiceMixin, FiguresAdmin):
     form = TargetForm
     fieldsets = (
         (None, {"fields": ("indicator", "breakdown")}),
-        ("目標", {"fields": ("fiscal_year", "value", "direction")}),
+        ("目標", {"fields": ("edition", "fiscal_year", "value", "direction")}),
         ("基準値", {"fields": ("baseline_fiscal_year", "baseline_value")}),
         ("公開と注記", {"fields": ("status", "note")}),
         ("変更の記録", {"fields": ("change_reason", "updated_at")}),

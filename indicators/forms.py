@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from projects.models import Edition
 from strategy_portal import display, fiscal_years
 from strategy_portal.editing import ChangeReasonMixin
 
@@ -402,6 +403,7 @@ class OptionalFiscalYearField(FiscalYearField):
 TARGET_FIELDS = (
     "indicator",
     "breakdown",
+    "edition",
     "fiscal_year",
     "value",
     "direction",
@@ -433,6 +435,12 @@ class TargetForm(ChangeReasonMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = TARGET_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "edition" in self.fields and self.instance._state.adding:
+            # A target set now belongs to the report being written: the newest edition.
+            self.fields["edition"].initial = Edition.objects.latest_first().first()
 
 
 class TargetInlineForm(TargetForm):

@@ -188,8 +188,10 @@ def assess(goal: Goal, value, fiscal_year: int | None, *, plan_start_year=None) 
         return Progress(goal, fiscal_year, Decimal(value), None, None, Status.UNKNOWN, reason)
     expected = expected_rate(goal, fiscal_year, plan_start_year=plan_start_year)
     status = status_for(rate, expected)
-    reason = "基準年度以前の実績のため" if status == Status.UNKNOWN else ""
-    return Progress(goal, fiscal_year, Decimal(value), rate, expected, status, reason)
+    if status == Status.UNKNOWN:  # no rate beside 評価できない: it would contradict it
+        reason = "基準年度以前の実績のため"
+        return Progress(goal, fiscal_year, Decimal(value), None, expected, status, reason)
+    return Progress(goal, fiscal_year, Decimal(value), rate, expected, status)
 
 
 def assess_result(goals: dict, result, *, plan_start_year=None) -> Progress | None:

@@ -170,3 +170,9 @@ def test_a_target_set_for_a_later_edition_stays_out_of_the_earlier_report(
     services.publish_edition(draft)
     assert "1,000件" in client.get(PAGE + "?edition=2019").content.decode()
     assert "1,000件" not in client.get(PAGE + "?edition=2018").content.decode()
+
+
+def test_a_new_target_belongs_to_the_report_being_written(editor_client, draft):
+    page = editor_client.get(reverse("admin:indicators_target_add")).content.decode()
+    picker = page.split('name="edition"', 1)[1].split("</select>", 1)[0]
+    assert re.search(rf'<option value="{draft.pk}" selected>2019年版', picker)

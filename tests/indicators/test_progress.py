@@ -110,6 +110,23 @@ def test_what_cannot_be_assessed():
     assert assess(g, 150, 2014).reason
 
 
+def test_what_cannot_be_assessed_shows_no_rate_but_why(client, consultations):
+    """「評価できない 進捗率 0.0%」 contradicted itself (issue 19, part 3)."""
+    Target.objects.create(
+        indicator=consultations,
+        fiscal_year=2020,
+        value=1000,
+        baseline_value=900,
+        baseline_fiscal_year=2017,
+        status="published",
+    )
+    g = goal(1000, 2020, baseline=900, baseline_year=2017)
+    assert assess(g, 900, 2017).rate is None
+    text = page_text(client.get(consultations.get_absolute_url()))
+    assert "評価できない （基準年度以前の実績のため）" in text
+    assert "評価できない 進捗率" not in text and "進捗率 0.0%" not in text
+
+
 def test_a_target_must_agree_with_its_baseline(db):
     indicator = Indicator.objects.get(slug="p1-marriage-support-consultations")
     target = Target(
