@@ -430,8 +430,16 @@ class IndicatorSummary(Schema):
     csv: str = Field(description="この指標の CSV（UTF-8 BOM 付き）")
 
 
+class HeadingOut(Schema):
+    edition: int = Field(description="報告書の版（年）")
+    text: str = Field(description="その版が数値の上に印刷した見出し")
+
+
 class IndicatorOut(IndicatorSummary):
-    group: str = Field(description="原資料で数値の上にある見出し")
+    group: str = Field(
+        description="原資料で数値の上にある見出し（最新の版のもの。版ごとは headings）"
+    )
+    headings: list[HeadingOut] = Field(description="原資料の見出し（版ごと、新しい版から）")
     description: str = Field(description="定義")
     breakdown_dimension: str = Field(description="内訳の区分（例：コース別）")
     source: str = Field(description="指標の出典（空なら各実績の出典）")

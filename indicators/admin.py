@@ -21,11 +21,13 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 
+from projects.admin import ReportTextAdmin
 from projects.models import Project
 from strategy_portal import display, fiscal_years
 from strategy_portal.admin import (
     GuardedInlineFormSet,
     HistoryAdmin,
+    ListedTabularInline,
     ModelAdmin,
 )
 from strategy_portal.admin import TabularInline as GuardedTabularInline
@@ -37,13 +39,14 @@ from .forms import (
     INDICATOR_FIELDS,
     ROW_FIELDS,
     TARGET_FIELDS,
+    HeadingForm,
     IndicatorForm,
     ResultForm,
     ResultInlineForm,
     TargetForm,
     TargetInlineForm,
 )
-from .models import DemoMarker, Indicator, Result, Target
+from .models import DemoMarker, Heading, Indicator, Result, Target
 from .resources import ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
@@ -296,6 +299,23 @@ class ResultInline(GuardedTabularInline):
     def get_queryset(self, request):
         # Oldest first, as the report reads; the empty rows for a new year come last.
         return super().get_queryset(request).order_by("fiscal_year", "order", "breakdown")
+
+
+class HeadingInline(ListedTabularInline):
+    """Each edition's 原資料の見出し, edited on its own page (a 訂正 once published)."""
+
+    model = Heading
+    fields = ("edition", "text")
+
+
+@admin.register(Heading)
+class HeadingAdmin(ReportTextAdmin):
+    form = HeadingForm
+    list_display = ("text", "indicator", "edition")
+    list_filter = ("edition",)
+    list_select_related = ("indicator", "edition")
+    search_fields = ("text", "indicator__name", "indicator__slug")
+    autocomplete_fields = ("indicator",)
 
 
 class TargetInline(GuardedTabularInline):
@@ -599,7 +619,7 @@ class IndicatorAdmin(FiguresAdmin):
     """Editors read an indicator here and enter its results and targets below it."""
 
     form = IndicatorForm
-    list_display = ("name", "unit", "slug", "group", "measure")
+    list_display = ("name", "unit", "slug", "measure")
     list_filter = (IndicatorProjectFilter, "unit")
     list_select_related = ("measure",)
     search_fields = ("name", "slug", "description", "measure__title")
@@ -611,7 +631,7 @@ class IndicatorAdmin(FiguresAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(INDICATOR_CONTEXT)
 
-    inlines = [ResultInline, TargetInline]
+    inlines = [HeadingInline, ResultInline, TargetInline]
 
     def may_change_indicator(self, request, obj=None):
         return super().has_change_permission(request, obj)

@@ -47,6 +47,7 @@ class Card:
     sources: list = field(default_factory=list)
     chart_failed: bool = False  # the figure could not be built: the table stands in for it
     errata: list = field(default_factory=list)  # corrections of an edition's page (訂正)
+    heading: object = None  # 原資料の見出し as the page's edition printed it
 
     @property
     def chart_id(self):

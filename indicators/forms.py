@@ -15,12 +15,13 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from projects.forms import ReportTextForm
 from projects.models import Edition
 from strategy_portal import display, fiscal_years
 from strategy_portal.editing import ChangeReasonMixin
 
 from . import services
-from .models import Indicator, Result, Target
+from .models import Heading, Indicator, Result, Target
 
 
 class InputError(ValueError):
@@ -452,7 +453,6 @@ INDICATOR_FIELDS = (
     "measure",
     "name",
     "unit",
-    "group",
     "description",
     "breakdown_dimension",
     "source",
@@ -471,3 +471,12 @@ class IndicatorForm(ChangeReasonMixin, forms.ModelForm):
             "この画面での変更（下の実績・目標の行も含む）の理由。履歴に残ります"
             "（例：2018年度実績の入力）。"
         )
+
+
+class HeadingForm(ReportTextForm):
+    """原資料の見出し of one edition: a heading of a published edition changes only with a
+    reason (a 訂正); none is added to a published edition (projects.forms.ReportTextForm)."""
+
+    class Meta:
+        model = Heading
+        fields = ["indicator", "edition", "text"]

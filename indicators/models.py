@@ -36,9 +36,6 @@ class Indicator(models.Model):
     )
     name = models.CharField("名称", max_length=120)
     unit = models.CharField("単位", max_length=20, blank=True)
-    group = models.CharField(
-        "見出し", max_length=120, blank=True, help_text="原資料で数値の上にある見出し"
-    )
     description = models.TextField("定義", blank=True)
     breakdown_dimension = models.CharField(
         "内訳の区分", max_length=40, blank=True, help_text="例：コース別、地域別"
@@ -389,6 +386,56 @@ class Result(models.Model):
         if self.source:
             return self.source
         return self.edition.citation if self.edition else ""
+
+
+class HeadingQuerySet(PublicationQuerySet):
+    def public_filter(self):
+        """A published edition's heading of a public indicator."""
+        return published("edition__") & Q(indicator__in=Indicator.objects.public())
+
+    def shown_in(self, edition):
+        """What a page of `edition` prints: its own heading, else the newest earlier one
+        (the caller takes the first per indicator)."""
+        return self.filter(edition__year__lte=edition.year).order_by("-edition__year")
+
+
+class Heading(models.Model):
+    """原資料の見出し: the words a report printed above an indicator's figures
+    (平成29年度実績, 【運営実績（H28.10.1～H30.3.31）】). How an edition printed them,
+    not what the indicator is: each edition has its own, and a later one never
+    changes what an earlier report printed."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="headings"
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.PROTECT, related_name="headings"
+    )
+    text = models.CharField("見出し", max_length=120)
+
+    objects = HeadingQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="原資料の見出しの履歴")
+
+    class Meta:
+        verbose_name = "原資料の見出し"
+        verbose_name_plural = "原資料の見出し"
+        ordering = ["indicator", "-edition__year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "edition"],
+                name="heading_unique_per_edition",
+                violation_error_message="この指標のこの版の見出しはすでに登録されています。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}（{self.edition.year}年版）：{self.text}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(pk=self.edition_id)
 
 
 class TargetQuerySet(PublicationQuerySet):

@@ -29,7 +29,7 @@ from projects.models import (
 )
 
 from . import services
-from .models import Indicator, Result
+from .models import Heading, Indicator, Result
 
 log = logging.getLogger(__name__)
 
@@ -403,12 +403,19 @@ class EditionLoader:
             {"unit": "", "group": "", "description": "", "breakdown_dimension": "", "source": ""},
         )
         results = data.pop("results")
+        heading = data.pop(
+            "group"
+        )  # how this edition printed it: the edition's, not the indicator's
         indicator, created = Indicator.objects.get_or_create(
             slug=data.pop("slug"), defaults={**data, "measure": measure, "order": order}
         )
         if not created and self.edition == Edition.objects.latest_first().first():
             # A newer edition moves the indicator to its newest measure.
             Indicator.objects.filter(pk=indicator.pk).update(measure=measure, **data)
+        if heading:
+            Heading.objects.update_or_create(
+                indicator=indicator, edition=self.edition, defaults={"text": heading}
+            )
         for index, result_node in enumerate(results):
             self.load_result(indicator, index, result_node, f"{where}.results[{index}]")
 

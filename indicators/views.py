@@ -10,7 +10,7 @@ from strategy_portal.pagecache import reads
 from . import exports, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
-from .models import Indicator, Result, Target
+from .models import Heading, Indicator, Result, Target
 from .tables import ResultTable
 
 PROJECT_PATH = "indicator__measure__category__section__theme__project"
@@ -134,6 +134,9 @@ def indicator_detail(request, slug):
         "rows": rows,
         "has_progress": bool(goals),
         "targets": indicator.targets.all(),
+        "headings": Heading.objects.visible_to(request.user)
+        .filter(indicator=indicator)
+        .select_related("edition"),
         "goal_pks": {goal.target.pk for goal in goals.values()},
         "charts": card.chart is not None,
         "embed_code": sharing.embed_code(request, indicator),

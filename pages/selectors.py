@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
-from indicators.models import REPORT_ORDER, Indicator, Result, Target
+from indicators.models import REPORT_ORDER, Heading, Indicator, Result, Target
 from projects.models import Category, Edition, Erratum, Measure, Project, Section
 
 # A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
@@ -64,6 +64,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         .prefetch_related(
             Prefetch("results", queryset=results),
             Prefetch("targets", queryset=Target.objects.visible_to(user).shown_in(edition)),
+            Prefetch("headings", queryset=Heading.objects.visible_to(user).shown_in(edition)),
         )
     )
     errata = errata_by_object(edition=edition, user=user)
@@ -80,10 +81,12 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
         measure.cards = [card for card in cards if card.results]
         for card in measure.cards:
+            card.heading = next(iter(card.indicator.headings.all()), None)
             card.errata = [
                 *errata.get((Indicator, card.indicator.pk), ()),
                 *(e for r in card.results for e in errata.get((Result, r.pk), ())),
                 *(e for t in card.indicator.targets.all() for e in errata.get((Target, t.pk), ())),
+                *errata.get((Heading, getattr(card.heading, "pk", None)), ()),
             ]
         measure.errata = errata.get((Measure, measure.pk), [])
         measure.comparisons = measure_comparisons(

@@ -25,9 +25,12 @@ def _next_year(day: datetime.date) -> datetime.date:
 
 
 def _moved_on(text: str, edition: Edition) -> str:
-    """「…2018年度の推進方向」 → 「…2019年度の推進方向」: the edition's own years, one on."""
+    """「…2018年度の推進方向」 → 「…2019年度の推進方向」, 平成29年度実績 → 平成30年度実績:
+    the edition's own years, one on (西暦 and 和暦)."""
     for year in sorted({edition.direction_fiscal_year, edition.results_fiscal_year}, reverse=True):
         text = text.replace(fiscal_years.short(year), fiscal_years.short(year + 1))
+        era, next_era = fiscal_years.era_year(year), fiscal_years.era_year(year + 1)
+        text = text.replace(f"{era}年度", f"{next_era}年度")
     return text
 
 
@@ -95,7 +98,22 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
             measure_id__in=measure_copies
         ).values_list("measure_id", "municipality_id")
     )
+    _copy_headings(edition, new)
     return new
+
+
+def _copy_headings(edition: Edition, new: Edition):
+    """原資料の見出し printed by `edition`, as the new edition's own (its years moved on,
+    as the text's are): changing them never changes what the earlier report printed."""
+    from django.apps import apps  # indicators sits above projects: by name, not import
+
+    Heading = apps.get_model("indicators", "Heading")
+    Heading.objects.bulk_create(
+        Heading(
+            indicator_id=heading.indicator_id, edition=new, text=_moved_on(heading.text, edition)
+        )
+        for heading in Heading.objects.filter(edition=edition)
+    )
 
 
 @transaction.atomic

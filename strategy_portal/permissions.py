@@ -178,6 +178,7 @@ ROLES = {
             "projects.category": VIEW,
             "projects.measure": VIEW,
             "indicators.indicator": VIEW,
+            "indicators.heading": VIEW,
             "indicators.result": (*FIGURES, "delete"),
             "indicators.target": FIGURES,
         },
@@ -197,6 +198,7 @@ ROLES = {
             "projects.category": (*FIGURES, "delete"),
             "projects.measure": (*FIGURES, "delete"),
             "indicators.indicator": FIGURES,
+            "indicators.heading": (*FIGURES, "delete"),
             "indicators.result": VIEW,
             "indicators.target": VIEW,
             "municipalities.municipality": VIEW,
@@ -221,7 +223,7 @@ ROLES = {
                     "measure",
                 )
             },
-            **{f"indicators.{name}": VIEW for name in ("indicator", "result", "target")},
+            **{f"indicators.{name}": VIEW for name in ("indicator", "heading", "result", "target")},
             **{
                 f"municipalities.{name}": VIEW
                 for name in ("subprefecture", "municipality", "collaborationarea", "dmo")

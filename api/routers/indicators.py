@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from indicators import exports, progress
 from indicators.cards import card_for
 from indicators.filters import ResultFilter
-from indicators.models import REPORT_ORDER, Indicator, Result, Target
+from indicators.models import REPORT_ORDER, Heading, Indicator, Result, Target
 from municipalities.models import Municipality
 from projects.models import Measure
 
@@ -155,6 +155,9 @@ def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     """一つの指標と、その実績（年度順）・目標・最新の進捗。"""
     item = get_object_or_404(visible_indicators(request), slug=slug)
     targets = list(Target.objects.visible_to(request.user).filter(indicator=item).in_order())
+    headings = list(
+        Heading.objects.visible_to(request.user).filter(indicator=item).select_related("edition")
+    )
     results = list(
         visible_results(request)
         .filter(indicator=item)
@@ -172,7 +175,8 @@ def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     return document(
         {
             **indicator_summary(request, item),
-            "group": item.group,
+            "group": headings[0].text if headings else "",
+            "headings": [{"edition": h.edition.year, "text": h.text} for h in headings],
             "description": item.description,
             "breakdown_dimension": item.breakdown_dimension,
             "source": item.source,

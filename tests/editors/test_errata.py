@@ -14,6 +14,7 @@ from harness.forms import browser_form
 from indicators.models import Indicator, Result, Target
 from projects import services
 from projects.models import Category, Edition, Erratum, Measure
+from strategy_portal import pagecache as page_cache
 
 from ..conftest import signed_in
 from .test_report_text import form_data, measure_in
@@ -176,3 +177,40 @@ def test_a_new_target_belongs_to_the_report_being_written(editor_client, draft):
     page = editor_client.get(reverse("admin:indicators_target_add")).content.decode()
     picker = page.split('name="edition"', 1)[1].split("</select>", 1)[0]
     assert re.search(rf'<option value="{draft.pk}" selected>2019年版', picker)
+
+
+def test_each_edition_keeps_the_heading_it_printed(report_editor, client, staff_client, draft):
+    """Part 2: 平成30年度実績 set for 2019 changed the published 2018 card."""
+    indicator = Indicator.objects.get(slug="p1-marriage-support-consultations")
+    copied = indicator.headings.get(edition=draft)
+    assert copied.text == "平成30年度実績"  # the years moved on, 和暦 too
+    url = reverse("admin:indicators_heading_change", args=[copied.pk])
+    data = browser_form(report_editor.get(url))
+    data.update(text="平成30年度の相談実績")
+    assert report_editor.post(url, data).status_code == 302
+
+    def heading_on(client, query=""):
+        page = client.get(PAGE + query).content.decode()
+        card = page.split(f'id="card-{indicator.pk}"', 1)[1].split("</article>", 1)[0]
+        return re.search(r"原資料の見出し：([^<]*)", card).group(1)
+
+    assert heading_on(client) == "平成29年度実績"
+    assert heading_on(staff_client, "?edition=2019") == "平成30年度の相談実績"
+    assert Erratum.objects.count() == 0  # a draft's heading: no correction
+
+    printed = indicator.headings.get(edition__year=2018)
+    url = reverse("admin:indicators_heading_change", args=[printed.pk])
+    data = browser_form(report_editor.get(url))
+    data.update(text="平成29年度相談実績")
+    refused = report_editor.post(url, data)
+    assert "2018年版は公開済みです。本文を直す理由を入力してください。" in refused.content.decode()
+    data.update(change_reason="原資料と照合して訂正")
+    assert report_editor.post(url, data).status_code == 302
+    page_cache.clear_pages()  # done on commit; a test's transaction never commits
+    assert heading_on(client) == "平成29年度相談実績"
+    erratum = Erratum.objects.get()
+    assert (erratum.edition.year, erratum.before, erratum.after) == (
+        2018,
+        "平成29年度実績",
+        "平成29年度相談実績",
+    )

@@ -331,9 +331,10 @@ def test_a_new_target_is_a_draft_until_an_editor_publishes_it(client, editor_cli
     assert target.status == "published"
     assert target.history.first().history_change_reason == "一括操作：目標を公開"
     page_cache.clear_pages()
-    # The newest figure is the baseline itself (FY2017): 0%, nothing expected yet.
+    # The newest figure is the baseline itself (FY2017): nothing expected yet, so no
+    # rate beside 評価できない.
     progress = client.get(detail).json()["progress"]
-    assert (progress["rate"], progress["status"]) == (0, "unknown")
+    assert (progress["rate"], progress["status"]) == (None, "unknown")
 
 
 def test_a_target_that_contradicts_its_baseline_is_refused_in_japanese(

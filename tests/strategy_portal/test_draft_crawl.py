@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from indicators.models import Indicator, Result, Target
+from indicators.models import Heading, Indicator, Result, Target
 from projects import services
 from projects.models import (
     Category,
@@ -78,6 +78,7 @@ def draft_world():
     objects += list(Section.objects.filter(edition=draft))
     objects += list(Category.objects.filter(section__edition=draft))
     objects += list(Measure.objects.filter(category__section__edition=draft))
+    objects += list(Heading.objects.filter(edition=draft))  # copied from 2018's
     objects.append(
         SourceCorrection.objects.create(edition=draft, location="x", printed="x", corrected="x")
     )

@@ -25,6 +25,7 @@ def test_every_model_with_history_has_the_one_history_admin():
         "Category",
         "Measure",
         "Indicator",
+        "Heading",
         "Result",
         "Target",
     }

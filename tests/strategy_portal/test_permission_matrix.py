@@ -25,7 +25,7 @@ from django.forms.models import model_to_dict
 from django.urls import NoReverseMatch, reverse
 
 from harness.forms import browser_form
-from indicators.models import Indicator, Result, Target
+from indicators.models import Heading, Indicator, Result, Target
 from projects.models import Category, Edition, Erratum, Measure, Section, SourceCorrection
 from strategy_portal.admin import ListedInline
 from strategy_portal.checks import PORTAL_APPS
@@ -151,6 +151,7 @@ def draft_objects(db):
         Target: target,
         SourceCorrection: correction,
         Erratum: errata[2019],
+        Heading: Heading.objects.create(indicator=indicator, edition=edition, text="草案の見出し"),
     }
 
 
