@@ -3,6 +3,7 @@ from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from strategy_portal.admin import (
@@ -26,6 +27,7 @@ from .models import (
     Strategy,
     StrategyPhase,
     Theme,
+    ToConfirm,
 )
 
 
@@ -57,6 +59,8 @@ class ReportTextAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         mark(obj, form.reason_text(), request.user)
         super().save_model(request, obj, form, change)
+        if change:
+            services.rewritten(obj, form.changed_data)
 
 
 @admin.register(SourceCorrection)
@@ -147,6 +151,37 @@ class ErratumAdmin(ModelAdmin):
     list_filter = ("edition",)
     list_select_related = ("edition",)
     search_fields = ("subject", "before", "after", "reason")
+
+
+@admin.register(ToConfirm)
+class ToConfirmAdmin(ModelAdmin):
+    """要確認: year-specific texts copied into the next edition. Rewriting one (on its own
+    page) takes it off the list; 「確認済みにする」 keeps the text as it is."""
+
+    list_display = ("label", "text", "edition", "open_link")
+    list_filter = ("edition",)
+    list_select_related = ("edition",)
+    actions = ["confirm"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="直す")
+    def open_link(self, obj):
+        model = obj.content_type.model_class()
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.object_id]
+        )
+        return format_html('<a href="{}">開いて書き直す</a>', url)
+
+    @admin.action(description="確認済みにする（内容はそのまま）", permissions=["delete"])
+    def confirm(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(
+            request, f"{count}件を確認済みにしました（内容はそのままです）。", messages.SUCCESS
+        )
 
 
 class ThemeInline(ListedTabularInline):

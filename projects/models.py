@@ -464,3 +464,33 @@ class Erratum(models.Model):
         """「2019年6月1日 訂正」: what the page it changed says."""
         day = timezone.localtime(self.corrected_at)
         return f"{day.year}年{day.month}月{day.day}日 訂正"
+
+
+class ToConfirm(models.Model):
+    """要確認: a year-specific text copied into the next edition (its 標語, 表題, a lead
+    or heading naming a year), listed in the editors' checklist until someone rewrites
+    it or confirms it as it stands. Made by `services.start_next_edition`."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.CASCADE, related_name="to_confirm"
+    )
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="対象の種類", on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField("対象のID")
+    field = models.CharField("項目（名前）", max_length=40)
+    label = models.CharField("箇所", max_length=300)
+    text = models.TextField("前の版から写した内容")
+
+    class Meta:
+        verbose_name = "要確認の項目"
+        verbose_name_plural = "要確認の項目"
+        ordering = ["edition", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field"], name="to_confirm_unique_field"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

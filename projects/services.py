@@ -1,13 +1,15 @@
 """Write paths for the report's editions: the next year's draft, and publishing it."""
 
 import datetime
+import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from strategy_portal import fiscal_years
 from strategy_portal.editing import mark
 
-from .models import Category, Edition, Measure, Section
+from .models import Category, Edition, Measure, Section, ToConfirm
 
 REASON_STARTED = "前の版をもとに作成"
 REASON_PUBLISHED = "版を公開"
@@ -32,6 +34,54 @@ def _moved_on(text: str, edition: Edition) -> str:
         era, next_era = fiscal_years.era_year(year), fiscal_years.era_year(year + 1)
         text = text.replace(f"{era}年度", f"{next_era}年度")
     return text
+
+
+# A text that names a year (2018年, 平成30年度, 令和元年, H30.3.31) is likely to be
+# about the year it was written in: copied forward, it is 要確認.
+NAMES_A_YEAR = re.compile(r"[0-9０-９]{4}年|平成|令和|(?<![A-Za-z])[HR][0-9]{1,2}[.年]")
+# Texts that are the year's own whatever they say: the edition's 表題 and 標語.
+ALWAYS_CONFIRM = {"projects.edition": ("title", "tagline")}
+# A heading printed over a year's figures (平成29年度実績) names its year.
+CONFIRM_IF_NAMING_A_YEAR = {
+    "projects.section": ("lead",),
+    "projects.category": ("lead",),
+    "indicators.heading": ("text",),
+}
+
+
+def _flag_year_specific(new: Edition, objects) -> int:
+    """Mark each copied year-specific text of `objects` as 要確認 in `new`."""
+    flags = []
+    for obj in objects:
+        model = type(obj)
+        label = model._meta.label_lower
+        always = ALWAYS_CONFIRM.get(label, ())
+        for name in (*always, *CONFIRM_IF_NAMING_A_YEAR.get(label, ())):
+            text = getattr(obj, name)
+            if text and (name in always or NAMES_A_YEAR.search(text)):
+                field = model._meta.get_field(name)
+                flags.append(
+                    ToConfirm(
+                        edition=new,
+                        content_type=ContentType.objects.get_for_model(model),
+                        object_id=obj.pk,
+                        field=name,
+                        label=f"{model._meta.verbose_name}「{obj}」の{field.verbose_name}"[:300],
+                        text=text,
+                    )
+                )
+    ToConfirm.objects.bulk_create(flags)
+    return len(flags)
+
+
+def rewritten(obj, fields) -> int:
+    """An editor saved `fields` of `obj` changed: what was 要確認 in them is done."""
+    deleted, _ = ToConfirm.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        field__in=list(fields),
+    ).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -64,6 +114,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
     mark(new, REASON_STARTED, user)
     new.save()
     sections = Section.objects.filter(edition=edition).order_by("pk")
+    copied = [new]  # what may hold year-specific text (要確認)
     measure_copies = {}  # old measure pk → its copy's pk
     for section in sections:
         categories = list(Category.objects.filter(section=section).order_by("parent_id", "order"))
@@ -71,6 +122,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
         section.pk = None
         section.edition = new
         section.save()
+        copied.append(section)
         copies = {}
         for category in sorted(categories, key=lambda c: c.parent_id is not None):
             old_pk = category.pk
@@ -79,6 +131,7 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
             category.parent = copies.get(category.parent_id)
             category.save()
             copies[old_pk] = category
+            copied.append(category)
         for measure in Measure.objects.filter(category__section_id=old_section_pk):
             origin = measure.origin_id or measure.pk
             carried = measure.pk
@@ -98,17 +151,18 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
             measure_id__in=measure_copies
         ).values_list("measure_id", "municipality_id")
     )
-    _copy_headings(edition, new)
+    copied += _copy_headings(edition, new)
+    _flag_year_specific(new, copied)
     return new
 
 
-def _copy_headings(edition: Edition, new: Edition):
+def _copy_headings(edition: Edition, new: Edition) -> list:
     """原資料の見出し printed by `edition`, as the new edition's own (its years moved on,
     as the text's are): changing them never changes what the earlier report printed."""
     from django.apps import apps  # indicators sits above projects: by name, not import
 
     Heading = apps.get_model("indicators", "Heading")
-    Heading.objects.bulk_create(
+    return Heading.objects.bulk_create(
         Heading(
             indicator_id=heading.indicator_id, edition=new, text=_moved_on(heading.text, edition)
         )

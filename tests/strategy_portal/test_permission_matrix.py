@@ -26,7 +26,15 @@ from django.urls import NoReverseMatch, reverse
 
 from harness.forms import browser_form
 from indicators.models import Heading, Indicator, Result, Target
-from projects.models import Category, Edition, Erratum, Measure, Section, SourceCorrection
+from projects.models import (
+    Category,
+    Edition,
+    Erratum,
+    Measure,
+    Section,
+    SourceCorrection,
+    ToConfirm,
+)
 from strategy_portal.admin import ListedInline
 from strategy_portal.checks import PORTAL_APPS
 from strategy_portal.permissions import ROLES, PublicationQuerySet, may
@@ -152,6 +160,14 @@ def draft_objects(db):
         SourceCorrection: correction,
         Erratum: errata[2019],
         Heading: Heading.objects.create(indicator=indicator, edition=edition, text="草案の見出し"),
+        ToConfirm: ToConfirm.objects.create(
+            edition=edition,
+            content_type=ContentType.objects.get_for_model(Edition),
+            object_id=edition.pk,
+            field="title",
+            label="報告書の版の表題",
+            text=edition.title,
+        ),
     }
 
 
