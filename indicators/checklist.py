@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from projects.models import Edition, ToConfirm
+from projects.services import Gap
 
 from .models import Indicator, Result, Target
 
@@ -49,3 +52,24 @@ def checklist(*, fiscal_year=None) -> Checklist:
         draft_targets=Target.objects.filter(status=Target.Status.DRAFT).count(),
         to_confirm=ToConfirm.objects.filter(edition=edition).count() if edition else 0,
     )
+
+
+def publication_gaps(edition) -> list:
+    """Before `edition` is published: its results year's missing figures, and the
+    figures and targets still drafts (projects.services.PUBLICATION_CHECKS)."""
+    year = edition.results_fiscal_year
+    gaps = []
+    total = Indicator.objects.count()
+    missing = total - Indicator.objects.filter(results__fiscal_year=year).distinct().count()
+    if missing:
+        url = reverse("admin:indicators_result_missing") + f"?fiscal_year={year}"
+        gaps.append(Gap(f"{total}件の指標のうち{missing}件に{year}年度の実績がありません", url))
+    drafts = Result.objects.filter(status=Result.Status.DRAFT, edition=edition).count()
+    if drafts:
+        url = reverse("admin:indicators_result_changelist") + "?status__exact=draft"
+        gaps.append(Gap(f"この版の実績のうち{drafts}件が下書きのままです（公開されません）", url))
+    targets = Target.objects.filter(status=Target.Status.DRAFT, edition=edition).count()
+    if targets:
+        url = reverse("admin:indicators_target_changelist") + "?status__exact=draft"
+        gaps.append(Gap(f"この版の目標のうち{targets}件が下書きのままです（公開されません）", url))
+    return gaps

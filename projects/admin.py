@@ -122,7 +122,7 @@ class EditionAdmin(ReportTextAdmin):
             context = {
                 **self.admin_site.each_context(request),
                 "title": "版の公開の確認",
-                "editions": drafts,
+                "editions": [(edition, services.publication_gaps(edition)) for edition in drafts],
                 "queryset": queryset,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,

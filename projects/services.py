@@ -2,9 +2,11 @@
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 
 from strategy_portal import fiscal_years
 from strategy_portal.editing import mark
@@ -13,6 +15,34 @@ from .models import Category, Edition, Measure, Section, ToConfirm
 
 REASON_STARTED = "前の版をもとに作成"
 REASON_PUBLISHED = "版を公開"
+
+
+# What to look at before publishing an edition: functions (edition) → [Gap], each
+# app adding its own (indicators: figures without a value, drafts), in `ready()`.
+PUBLICATION_CHECKS = []
+
+
+@dataclass
+class Gap:
+    """Something still missing from an edition about to be published."""
+
+    text: str  # 「41件の指標のうち31件に2018年度の実績がありません」
+    url: str = ""  # where to see the list
+
+
+def publication_gaps(edition: Edition) -> list[Gap]:
+    return [gap for check in PUBLICATION_CHECKS for gap in check(edition)]
+
+
+def _texts_to_confirm(edition: Edition) -> list[Gap]:
+    count = ToConfirm.objects.filter(edition=edition).count()
+    if not count:
+        return []
+    url = reverse("admin:projects_toconfirm_changelist") + f"?edition__id__exact={edition.pk}"
+    return [Gap(f"前の版から写した、年の入った文（要確認）が{count}件あります", url)]
+
+
+PUBLICATION_CHECKS.append(_texts_to_confirm)
 
 
 class EditionError(Exception):

@@ -97,7 +97,15 @@ def test_publishing_asks_for_confirmation_and_is_recorded(admin_client_, client,
     changelist = reverse("admin:projects_edition_changelist")
     action = {"action": "publish_editions", "_selected_action": [draft.pk]}
     confirm = admin_client_.post(changelist, action)
-    assert confirm.status_code == 200 and "版の公開の確認" in confirm.content.decode()
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and page.count("版の公開の確認</h1>") == 1
+    # What is still missing, before the button (issue 19, part 7).
+    total = Indicator.objects.count()
+    missing = total - Indicator.objects.filter(results__fiscal_year=2018).distinct().count()
+    assert missing > 0
+    gaps = page.split("公開する前に確かめてください", 1)[1].split('type="submit"', 1)[0]
+    assert f"{total}件の指標のうち{missing}件に2018年度の実績がありません" in gaps
+    assert "要確認）が" in gaps
     draft.refresh_from_db()
     assert draft.is_draft
     done = admin_client_.post(changelist, {**action, "confirm": "yes"})
