@@ -47,7 +47,7 @@ from .forms import (
     TargetInlineForm,
 )
 from .models import DemoMarker, Heading, Indicator, Result, Target
-from .resources import ResultResource
+from .resources import COLUMN_NOTES, ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
 
@@ -506,11 +506,21 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
         return super().init_request_context_data(request, form)
 
     def get_data_for_export(self, request, queryset, **kwargs):
+        """One year's export is that year's template: a row for every indicator and every
+        内訳 seen in any year, the missing figures empty. In Excel, cells are typed."""
         form = kwargs.get("export_form")
         year = form.cleaned_data.get("year") if form is not None else None
+        file_format = None
+        if form is not None and form.cleaned_data.get("format") not in (None, ""):
+            file_format = self.get_export_formats()[int(form.cleaned_data["format"])]
+        if file_format is not None and file_format().is_binary():
+            kwargs["force_native_type"] = True  # numbers, years and dates as Excel's own
         if year is not None:
-            queryset = queryset.filter(fiscal_year=year)
-        return super().get_data_for_export(request, queryset, **kwargs)
+            queryset = services.year_template(queryset.filter(fiscal_year=year), year)
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        dataset.title = f"実績（{year}年度）" if year is not None else "実績（全年度）"
+        dataset.column_notes = COLUMN_NOTES
+        return dataset
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportLimitError):

@@ -23,8 +23,10 @@ import re
 import time
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.utils.html import format_html
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 
 from projects.models import Edition
 from strategy_portal import display, fiscal_years
@@ -247,6 +249,30 @@ COLUMNS = (
 )
 
 
+# The template's second sheet (列の説明): what each column holds and how to write it.
+COLUMN_NOTES = {
+    "指標スラッグ": "指標の識別子。変えないでください（行がどの指標かを決めます）。",
+    "指標名": "確認用。取り込みでは読みません。",
+    "年度": "実績の年度（暦年の統計は暦年）。2018、平成30年度、H30 のどれでも読めます。",
+    "内訳": "内訳の名前（例：スポーツコース）。内訳のない指標は空欄。",
+    "値": "数値だけ（単位・「約」・桁区切りは不要）。空欄の行は取り込みません。",
+    "単位": "確認用。単位は指標で決まっています。",
+    "期間種別": "年度・暦年・期間・時点・年月のどれか。",
+    "期間開始": "期間種別が「期間」のときの開始日（2016/10/1、H28.10.1 など）。",
+    "期間終了": "期間の終了日、または時点・年月の日付（年月は 2018年11月 も可）。",
+    "約": "概数（約）のとき ○。",
+    "修飾": "延べ・うち のどちらか、または空欄。",
+    "分母": "例：対象99市町村 の 99。なければ空欄。",
+    "分母名称": "分母の数の前に付く言葉だけ（例：対象）。",
+    "速報値": "確定値でなく速報値のとき ○。",
+    "掲載版": "その数値を載せる報告書の版（年）。報告書以外の数値は空欄にして出典を入力。",
+    "出典": "報告書以外で公表された数値の出典。",
+    "注記": "数値の注記。",
+    "状態": "確認用（公開・下書き）。取り込んだ新しい実績は下書きになります。",
+    "版数": "書き出したときの版数。変えないでください（同時編集による上書きを防ぎます）。",
+}
+
+
 class ResultResource(resources.ModelResource):
     indicator = fields.Field(
         attribute="indicator", column_name="指標スラッグ", widget=IndicatorWidget()
@@ -337,7 +363,15 @@ class ResultResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 
+    def dehydrate_status(self, result):
+        return "" if result.pk is None else result.get_status_display()
+
+    def dehydrate_version(self, result):
+        return None if result.pk is None else result.version
+
     def filter_export(self, queryset, **kwargs):
+        if not isinstance(queryset, models.QuerySet):
+            return queryset  # the year's template, already in order (ResultAdmin)
         return queryset.select_related("indicator", "edition").order_by(
             "-fiscal_year", "indicator__slug", "order", "breakdown"
         )
@@ -389,9 +423,12 @@ class ResultResource(resources.ModelResource):
                 self.get_error_result_class()(error, row=row, number=kwargs.get("row_number"))
             )
             return stopped
-        if self.timed_out or self.bad_headers or all(is_blank(value) for value in row.values()):
+        if self.timed_out or self.bad_headers or is_blank(row.get(self.column_of("value"))):
+            # A row with no 値 (an empty line, or a template row not filled in) is no row:
+            # skipped, and left out of the preview and its counts (after_import).
             skipped = self.get_row_result_class()()
             skipped.import_type = skipped.IMPORT_TYPE_SKIP
+            skipped.empty = not (self.timed_out or self.bad_headers)
             return skipped
         return super().import_row(row, instance_loader, **kwargs)
 
@@ -478,6 +515,10 @@ class ResultResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        empty = [row for row in result.rows if getattr(row, "empty", False)]
+        if empty:
+            result.rows = [row for row in result.rows if not getattr(row, "empty", False)]
+            result.totals[RowResult.IMPORT_TYPE_SKIP] -= len(empty)
         if kwargs.get("dry_run") and self.request is not None:
             self.request.result_import_state = self.state
 

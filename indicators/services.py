@@ -17,7 +17,7 @@ from projects.models import Edition
 from strategy_portal import display
 from strategy_portal.editing import mark
 
-from .models import Result, Target
+from .models import REPORT_ORDER, Indicator, Result, Target
 
 # What a bulk publish or withdrawal (set_status) writes to the history.
 STATUS_REASONS = {
@@ -163,3 +163,42 @@ def set_status(objects, status: str, *, reason: str, user=None) -> tuple[int, in
 def status_reason(model, status: str) -> str:
     """What a bulk publish or withdrawal writes to the history."""
     return STATUS_REASONS[model, status]
+
+
+def year_template(results, year: int) -> list:
+    """`results` of one fiscal year, and an empty row (an unsaved Result with no value)
+    for every indicator and 内訳 seen in any year that has none: what an editor fills in.
+
+    In the report's order. The empty rows carry the edition whose results year this is
+    (the report being written) and each series' latest period kind.
+    """
+    indicator_order = [
+        f.removeprefix("indicator__") for f in REPORT_ORDER if f.startswith("indicator__")
+    ]
+    indicators = list(Indicator.objects.order_by(*indicator_order, "pk"))
+    position = {indicator.pk: number for number, indicator in enumerate(indicators)}
+    stored = list(results.select_related("indicator", "edition"))
+    have = {(r.indicator_id, r.breakdown) for r in stored}
+    latest_period = {}
+    for indicator_id, breakdown, period in Result.objects.order_by("fiscal_year").values_list(
+        "indicator_id", "breakdown", "period"
+    ):
+        latest_period[indicator_id, breakdown] = period
+    with_figures = {indicator_id for indicator_id, _ in latest_period}
+    series = set(latest_period) | {(i.pk, "") for i in indicators if i.pk not in with_figures}
+    edition = Edition.objects.filter(results_fiscal_year=year).latest_first().first()
+    by_pk = {indicator.pk: indicator for indicator in indicators}
+    empty = [
+        Result(
+            indicator=by_pk[indicator_id],
+            fiscal_year=year,
+            breakdown=breakdown,
+            value=None,
+            period=latest_period.get((indicator_id, breakdown), Result.Period.FISCAL_YEAR),
+            edition=edition,
+        )
+        for indicator_id, breakdown in series - have
+    ]
+    return sorted(
+        stored + empty, key=lambda r: (position[r.indicator_id], r.breakdown != "", r.breakdown)
+    )

@@ -14,17 +14,21 @@ than the limit.
 """
 
 import csv
+import datetime
 import io
 import os
 import re
 import secrets
 import time
+import unicodedata
 import zipfile
 
 import tablib
 from django.conf import settings
 from import_export.formats import base_formats
 from import_export.tmp_storages import BaseStorage
+
+from strategy_portal.spreadsheets import escape_formula
 
 MAX_COLUMNS = 40
 MAX_CELL_CHARS = 2000
@@ -129,6 +133,36 @@ class LimitedCSV(base_formats.CSV):
 
 
 class LimitedXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        """A workbook an editor fills in: the data sheet (named as the dataset's title)
+        with its cells typed as given, columns as wide as their headers and contents, the
+        header row frozen; and 列の説明, a row per column (`dataset.column_notes`)."""
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = (getattr(dataset, "title", None) or "実績")[:31]
+        headers = list(dataset.headers or [])
+        sheet.append(headers)
+        widths = [_display_width(header) for header in headers]
+        for row in dataset:
+            sheet.append([escape_formula(cell) for cell in row])
+            widths = [max(w, _display_width(cell)) for w, cell in zip(widths, row, strict=False)]
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, 60)
+        sheet.freeze_panes = "A2"
+        notes = book.create_sheet("列の説明")
+        notes.append(["列", "説明"])
+        column_notes = getattr(dataset, "column_notes", {})
+        for header in headers:
+            notes.append([header, column_notes.get(header, "")])
+        notes.column_dimensions["A"].width = 14
+        notes.column_dimensions["B"].width = 90
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
     def create_dataset(self, in_stream, **kwargs):
         import openpyxl
 
@@ -151,6 +185,15 @@ class LimitedXLSX(base_formats.XLSX):
             return _dataset(rows, limits)
         finally:
             book.close()
+
+
+def _display_width(value) -> int:
+    """Excel's column width in characters: a full-width character counts two."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.date):
+        return 10
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
 class ImportTempStorage(BaseStorage):
