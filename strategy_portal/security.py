@@ -32,7 +32,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
 from django.views import defaults
@@ -204,6 +204,29 @@ def _log_unavailable(request, error):
         log.warning("database busy: %s %s: %s", request.method, request.path, error)
     else:
         log.error("database unavailable: %s %s: %s", request.method, request.path, error)
+
+
+class NotFoundPageMiddleware:
+    """A page not found is the site's Japanese 404 under `make run` (DEBUG on) as in
+    production: Django's technical 404 (English, listing the URL patterns) is for no
+    reader. A page that answers 404 itself keeps its own answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and _technical_404(response):
+            return defaults.page_not_found(request, Http404())
+        return response
+
+
+def _technical_404(response) -> bool:
+    """Django's debug 404 page (django/views/templates/technical_404.html)."""
+    content = getattr(response, "content", b"")[:2000]
+    return (
+        b'<meta name="robots" content="NONE,NOARCHIVE">' in content and b"Page not found" in content
+    )
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "strategy_portal.security.NotFoundPageMiddleware",
     "strategy_portal.security.BusyDatabaseMiddleware",
 ]
 
