@@ -708,17 +708,19 @@ class TargetAdmin(IndicatorChoiceMixin, FiguresAdmin):
     )
     readonly_fields = ("status", "updated_at")
     list_display = (
-        "indicator",
+        "indicator_name",
         "breakdown",
         "fiscal_year_label",
         "value_display",
         "baseline_display",
         "direction",
+        "edition",
         "status_label",
         "updated_at",
     )
-    list_filter = ("status", FiscalYearFilter, "direction")
-    list_select_related = ("indicator",)
+    list_display_links = ("indicator_name",)
+    list_filter = ("status", FiscalYearFilter, "direction", "edition")
+    list_select_related = (f"indicator__{INDICATOR_CONTEXT}", "edition")
     search_fields = ("indicator__name", "indicator__slug")
     autocomplete_fields = ("indicator",)
     ordering = ("-fiscal_year", "indicator__slug")
@@ -728,6 +730,13 @@ class TargetAdmin(IndicatorChoiceMixin, FiguresAdmin):
     @admin.display(description="目標年度", ordering="fiscal_year")
     def fiscal_year_label(self, obj):
         return fiscal_years.label(obj.fiscal_year)
+
+    @admin.display(description="指標（施策）", ordering="indicator__name")
+    def indicator_name(self, obj):
+        """Two indicators may share a name (相談件数): their measure tells them apart."""
+        indicator = obj.indicator
+        where = indicator.label_with_context.removeprefix(f"{indicator}— ")
+        return format_html("{}<br><small>{}</small>", indicator, where)
 
     @admin.display(description="目標値", ordering="value")
     def value_display(self, obj):

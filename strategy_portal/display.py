@@ -106,11 +106,16 @@ def period_label(result) -> str:
 
 
 def period_short_label(result) -> str:
-    """A compact period for chart axes: 2017年度, 2016年, 2017年10月1日現在."""
+    """A compact period for chart axes: 2017年度, 2016年, 2017年10月1日現在,
+    2016年10月～2018年3月."""
     if result.period == "fy":
         return fiscal_years.short(result.fiscal_year)
     if result.period == "cy":
         return fiscal_years.calendar_short(result.fiscal_year)
+    if result.period == "span" and result.period_start and result.period_end:
+        # Both ends, by month: spans from one start date differ only at their end.
+        start, end = result.period_start, result.period_end
+        return f"{start.year}年{start.month}月～{end.year}年{end.month}月"
     return period_label(result)
 
 

@@ -214,3 +214,14 @@ def test_each_edition_keeps_the_heading_it_printed(report_editor, client, staff_
         "平成29年度実績",
         "平成29年度相談実績",
     )
+
+
+def test_the_target_list_tells_indicators_of_one_name_apart(editor_client):
+    """Part 15: two indicators named 相談件数（件） read alike in the target list."""
+    twins = list(Indicator.objects.filter(name="相談件数", unit="件")[:2])
+    assert len(twins) == 2
+    for indicator in twins:
+        Target.objects.create(indicator=indicator, fiscal_year=2019, value=1000)
+    page = editor_client.get(reverse("admin:indicators_target_changelist")).content.decode()
+    for indicator in twins:
+        assert f"{indicator.measure.project.short_name}：{indicator.measure.title}" in page

@@ -153,6 +153,10 @@ def test_overlapping_cumulative_spans_are_never_compared(client):
     )
     assert "2,110件" in card and "2016年10月1日～2019年3月31日" in card
     assert "前年度比" not in card
+    # The chart names both ends of each span: they differ only at the end (part 15).
+    chart = card_for(indicator, list(indicator.results.all())).chart
+    ticks = [x for trace in chart.figure["data"] for x in trace["x"]]
+    assert ticks == ["2016年10月～2018年3月", "2016年10月～2019年3月"], ticks
 
 
 def test_a_measure_shows_its_activities_side_by_side(client):
