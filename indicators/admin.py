@@ -327,9 +327,17 @@ class TargetInline(GuardedTabularInline):
     verbose_name_plural = "目標（新しい目標は下書きです。公開は目標の一覧の「公開する」操作で）"
 
 
+def _int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
 @admin.register(Result)
 class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
     form = ResultForm
+    change_form_template = "admin/indicators/result/change_form.html"
     fieldsets = (
         (None, {"fields": ("indicator", "fiscal_year", "breakdown", "order")}),
         (
@@ -496,6 +504,38 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/indicators/result/missing.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Beside the form: last year's figure of the same indicator and 内訳; and, while
+        figures of the year are missing, 「保存して次の未入力へ」."""
+        shown = obj or Result(
+            indicator_id=_int(request.GET.get("indicator")),
+            fiscal_year=_int(request.GET.get("fiscal_year")),
+            breakdown=request.GET.get("breakdown", ""),
+        )
+        context["previous_figure"] = shown.previous()
+        context["walks_checklist"] = add and bool(checklist.checklist().missing)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_next_missing" not in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        missing = checklist.checklist(fiscal_year=obj.fiscal_year).missing
+        if not missing:
+            self.message_user(
+                request,
+                f"「{obj}」を保存しました。{obj.fiscal_year}年度の実績は全ての指標に入力済みです。",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:indicators_result_missing"))
+        following = missing[0]
+        self.message_user(
+            request,
+            f"「{obj}」を保存しました。次の未入力：{following.name}（残り{len(missing)}件）",
+            messages.SUCCESS,
+        )
+        url = reverse("admin:indicators_result_add")
+        return HttpResponseRedirect(f"{url}?indicator={following.pk}&fiscal_year={obj.fiscal_year}")
 
     def get_export_filename(self, request, queryset, file_format):
         return f"results-{datetime.date.today():%Y%m%d}.{file_format.get_extension()}"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
 from projects.models import Edition, Measure
@@ -348,11 +349,15 @@ class Result(models.Model):
                 .first()
             )
             if existing is not None:
-                return (
+                return format_html(
                     "この指標・年度・内訳の実績はすでに登録されています："
-                    f"「{existing}」{existing.value_display}"
-                    f"（{existing.get_status_display()}、ID {existing.pk}）。"
-                    "新しく追加せず、その実績を修正してください。"
+                    "「{}」{}（{}、ID {}）。新しく追加せず、"
+                    '<a href="{}">その実績を開いて修正</a>してください。',
+                    existing,
+                    existing.value_display,
+                    existing.get_status_display(),
+                    existing.pk,
+                    reverse("admin:indicators_result_change", args=[existing.pk]),
                 )
         if code == "denominator_below_value":
             return (
@@ -379,6 +384,20 @@ class Result(models.Model):
         if self.edition_id is None:
             return Edition.objects.none()
         return self.indicator.editions_showing().filter(year__gte=self.edition.year)
+
+    def previous(self):
+        """The figure of the year before, same indicator and 内訳 (shown beside the form)."""
+        if not self.indicator_id or not self.fiscal_year:
+            return None
+        return (
+            Result.objects.select_related("indicator")
+            .filter(
+                indicator_id=self.indicator_id,
+                breakdown=self.breakdown or "",
+                fiscal_year=self.fiscal_year - 1,
+            )
+            .first()
+        )
 
     @property
     def source_display(self):
