@@ -288,7 +288,13 @@ class VersionCheckMixin(forms.Form):
             from .services import stale_message
 
             current = Result.objects.select_related("indicator").filter(pk=self.instance.pk).first()
-            raise ValidationError(stale_message(self.instance, current), code="stale")
+            if current is not None:
+                # The form comes back with what was typed and the version now stored: having
+                # seen the other change, the editor may save over it deliberately.
+                data = self.data.copy()
+                data[self.add_prefix("seen_version")] = current.version
+                self.data = data
+            raise ValidationError(stale_message(self.instance, current, kept=True), code="stale")
 
 
 # What an editor enters for a figure, in the order it is asked: the one field list.

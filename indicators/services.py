@@ -12,6 +12,7 @@ comes from HistoryRequestMiddleware or is given.
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from projects.models import Edition
 from strategy_portal import display
@@ -37,16 +38,31 @@ class StaleVersionError(Exception):
         super().__init__(stale_message(result, current))
 
 
-def stale_message(result, current) -> str:
+def stale_message(result, current, *, kept=False) -> str:
+    """Why a save was refused: who changed the figure since the editor opened it, when,
+    and to what. `kept`: the form is shown again with what the editor typed."""
     if current is None:
         return f"「{result}」は、画面を開いた後に削除されました。変更は保存していません。"
-    return (
-        f"「{current}」は、あなたが画面を開いた後に他の人が変更しました"
-        f"（現在の値：{display.value_label(current, current.indicator.unit)}、"
-        f"{current.get_status_display()}）。"
-        "あなたの変更は保存していません。画面を開き直して最新の内容を確かめてから、"
-        "もう一度入力してください。"
+    last = current.history.select_related("history_user").first()
+    who = ""
+    if last is not None:
+        user = last.history_user
+        name = (user.get_full_name() or user.get_username()) if user else "（記録なし）"
+        when = timezone.localtime(last.history_date)
+        who = f"{name}さんが{display.date_label(when)} {when:%H:%M}に"
+    text = (
+        f"「{current}」は、あなたが画面を開いた後に{who or '他の人が'}変更しました"
+        f"（他の人が変更した現在の値：{display.value_label(current, current.indicator.unit)}、"
+        f"{current.get_status_display()}）。あなたの変更は保存していません。"
     )
+    if kept:
+        text += (
+            "あなたの入力は下に残してあります。現在の値と見比べ、このまま「保存」すると"
+            "あなたの入力で上書きします。現在の値のままにするなら、保存せずに閉じてください。"
+        )
+    else:
+        text += "画面を開き直して最新の内容を確かめてから、もう一度入力してください。"
+    return text
 
 
 def default_edition():

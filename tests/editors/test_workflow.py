@@ -164,17 +164,17 @@ def test_the_second_of_two_crossing_saves_is_refused_and_the_first_stands(
     assert first.status_code == 302
     assert second.status_code == 200
     page = second.content.decode()
-    assert "他の人が変更しました" in page and "815件" in page
+    assert "editor2さんが" in page and "に変更しました" in page and "現在の値：815件" in page
     assert "あなたの変更は保存していません" in page
+    # What was typed is kept (issue 19, part 9: a refused save has a way forward).
+    assert re.search(r'name="value"[^>]*value="820"', page)
     consultations.refresh_from_db()
     assert consultations.value == 815 and consultations.version == 2
     assert consultations.history.count() == 2
-    # Having looked again, the editor can save on top of the new value.
-    again = opened_form(editor_client, consultations)
-    assert (
-        save(editor_client, again, consultations, value="820", change_reason="訂正B").status_code
-        == 302
-    )
+    # Having seen the other change, the editor saves the kept form on top of it.
+    kept = browser_form(second)
+    assert kept["value"] == "820" and kept["change_reason"] == "訂正B"
+    assert save(editor_client, kept, consultations).status_code == 302
     consultations.refresh_from_db()
     assert consultations.value == 820 and consultations.version == 3
 
@@ -236,7 +236,7 @@ def test_crossing_saves_under_the_indicator_are_refused_too(
     response = editor_client.post(url, {**mine, "results-0-value": "820", "change_reason": "訂正B"})
 
     assert response.status_code == 200
-    assert "他の人が変更しました" in response.content.decode()
+    assert "editor2さんが" in response.content.decode()
     consultations.refresh_from_db()
     assert consultations.value == 815
 
