@@ -401,6 +401,10 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
     confirm_form_class = ResultConfirmImportForm
     export_form_class = ResultExportForm
     import_template_name = "admin/indicators/result/import.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     # Read within limits (indicators/uploads.py); kept under a token between the
     # preview and 取り込む, never under a name the browser can choose.
     formats = [LimitedCSV, LimitedXLSX]

@@ -54,8 +54,20 @@ def parse_decimal(value, label="値") -> Decimal | None:
     text = text.replace(",", "").replace("、", "")
     if text.lower() in NOT_A_NUMBER_WORDS or text.lower().lstrip("+-") in NOT_A_NUMBER_WORDS:
         raise InputError(f"{label}にNaN（非数）や無限大は入力できません。数値を入力してください。")
-    if text.startswith("約"):
-        raise InputError(f"「約」は{label}に含めず、「概数（約）」の欄で指定してください。")
+    # Everything wrong with the cell, said at once (「約45回」: both the 約 and the 回).
+    problems = []
+    for prefix, column in (("約", "概数（約）"), ("延べ", "修飾"), ("うち", "修飾")):
+        if text.startswith(prefix):
+            problems.append(f"「{prefix}」は{label}に含めず、「{column}」の欄で指定してください。")
+            text = text[len(prefix) :]
+    unit = re.search(r"(?<=[0-9.])[^0-9.]+$", text)
+    if unit and NUMBER_RE.match(text[: unit.start()]):
+        problems.append(
+            f"単位「{unit.group()}」は{label}に入れないでください（単位は指標で決まっています）。"
+        )
+        text = text[: unit.start()]
+    if problems:
+        raise InputError("".join(problems))
     if not NUMBER_RE.match(text):
         raise InputError(
             f"{label}「{value}」を数値として読めません。数字（全角も可）と桁区切りのカンマだけで"

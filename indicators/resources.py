@@ -430,7 +430,9 @@ class ResultResource(resources.ModelResource):
             skipped.import_type = skipped.IMPORT_TYPE_SKIP
             skipped.empty = not (self.timed_out or self.bad_headers)
             return skipped
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.number = kwargs.get("row_number")  # the preview names the sheet's line
+        return row_result
 
     def get_instance(self, instance_loader, row):
         """The stored row with this 指標スラッグ + 年度 + 内訳, if any."""

@@ -142,7 +142,7 @@ def test_a_bad_last_row_changes_nothing_and_names_its_row_and_column(
         (sheet_row(CONSULTATIONS, 2150, 1), "年度", "年度は1989～2100の範囲"),
         (sheet_row(CONSULTATIONS, 2018, "NaN"), "値", "NaN（非数）や無限大は入力できません"),
         (sheet_row(CONSULTATIONS, 2018, "約900"), "値", "「約」は値に含めず"),
-        (sheet_row(CONSULTATIONS, 2018, "900件"), "値", "単位は入れないでください"),
+        (sheet_row(CONSULTATIONS, 2018, "900件"), "値", "単位「件」は値に入れないでください"),
         (sheet_row(CONSULTATIONS, 2018, 100, 分母=99), "分母", "分母（99）は値（100）以上"),
         (sheet_row(CONSULTATIONS, 2018, 1, 単位="人"), "単位", "指標の単位「件」と違います"),
         (sheet_row(CONSULTATIONS, 2018, 1, 期間種別="半期"), "期間種別", "次のどれかで"),

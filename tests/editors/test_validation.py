@@ -53,7 +53,7 @@ def test_full_width_digits_and_separators_are_accepted(editor_client, typed, exp
         ("-5", "値に負の数は入力できません。"),
         ("－５", "値に負の数は入力できません。"),
         ("約900", "「約」は値に含めず、「概数（約）」の欄で指定してください。"),
-        ("900件", "値「900件」を数値として読めません。"),
+        ("900件", "単位「件」は値に入れないでください（単位は指標で決まっています）。"),
         ("1e3", "値「1e3」を数値として読めません。"),
     ],
 )
@@ -265,3 +265,14 @@ def test_an_era_date_that_does_not_exist_is_refused_with_examples(editor_client)
     assert not Result.objects.filter(
         indicator__slug="p1-furusato-center-consultations", fiscal_year=2018
     ).exists()
+
+
+def test_every_problem_of_a_value_is_said_at_once():
+    """「約45回」 was flagged for 約 only: the 回 needed another round (issue 19, part 10)."""
+    from indicators.forms import InputError, parse_decimal
+
+    with pytest.raises(InputError) as error:
+        parse_decimal("約45回")
+    message = str(error.value)
+    assert "「約」は値に含めず、「概数（約）」の欄で指定してください。" in message
+    assert "単位「回」は値に入れないでください" in message

@@ -88,7 +88,7 @@ def test_a_filled_template_imports_and_its_empty_rows_are_ignored(editor_client,
         slug, breakdown = row[0].value, row[header.index("内訳")].value
         if slug == "p1-marriage-support-consultations" and not breakdown:
             row[value - 1].value = 845
-            filled[slug] = 845
+            filled[slug] = row[0].row  # the sheet's line
     path = tmp_path / "template.xlsx"
     book.save(path)
     preview = upload(editor_client, path)
@@ -96,6 +96,8 @@ def test_a_filled_template_imports_and_its_empty_rows_are_ignored(editor_client,
     # The template's empty rows are no rows: only the stored figures are 変更なし.
     unchanged = Result.objects.filter(fiscal_year=2018).count()
     assert f"1件の新規、0件の更新、{unchanged}件は変更なし" in page
+    line = filled["p1-marriage-support-consultations"]
+    assert f"<td>{line}行目</td>" in page, "the preview names the line of the sheet"
     confirm(editor_client, preview)
     stored = Result.objects.get(
         indicator__slug="p1-marriage-support-consultations", fiscal_year=2018
