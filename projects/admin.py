@@ -240,6 +240,7 @@ class CategoryAdmin(ReportTextAdmin):
 class MeasureAdmin(ReportTextAdmin):
     form = MeasureForm
     fields = (
+        "placement",
         "category",
         "order",
         "title",
@@ -252,10 +253,14 @@ class MeasureAdmin(ReportTextAdmin):
         "preview",
         "lineage",
     )
-    readonly_fields = ("preview", "lineage")
-    list_display = ("title", "category", "edition_label", "order")
-    list_filter = ("category__section__edition", "category__section__theme__project")
-    list_select_related = ("category__section__edition",)
+    readonly_fields = ("placement", "preview", "lineage")
+    list_display = ("title", "category", "edition_label", "section_kind", "order")
+    list_filter = (
+        "category__section__edition",
+        "category__section__kind",
+        "category__section__theme__project",
+    )
+    list_select_related = ("category__section__edition", "category__section__theme__project")
     search_fields = ("title", "body")
     filter_horizontal = ("municipalities",)
 
@@ -263,6 +268,21 @@ class MeasureAdmin(ReportTextAdmin):
     def edition_label(self, obj):
         edition = obj.category.section.edition
         return f"{edition.year}年版{'（下書き）' if edition.is_draft else ''}"
+
+    @admin.display(description="セクション", ordering="category__section__kind")
+    def section_kind(self, obj):
+        return obj.category.section.get_kind_display()
+
+    @admin.display(description="この施策の場所")
+    def placement(self, obj):
+        if obj is None or obj.pk is None:
+            return (
+                "下の「分類」で、版とセクションを選んでください（公開済みの版には追加できません）。"
+            )
+        return obj.category.label_with_context
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     @admin.display(description="プレビュー（保存した内容）")
     def preview(self, obj):

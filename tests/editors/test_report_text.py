@@ -155,3 +155,17 @@ def test_a_sections_captions_are_lines_to_type_not_json(report_editor, draft):
     assert report_editor.post(url, data).status_code == 302
     section.refresh_from_db()
     assert section.captions == ["図1　相談件数の推移", "写真　移住体験の様子"]
+
+
+def test_the_measure_form_and_list_say_which_edition_and_section(report_editor, draft):
+    """Part 11: the form never said which edition or section a measure is in."""
+    measure = measure_in(draft)
+    page = report_editor.get(
+        reverse("admin:projects_measure_change", args=[measure.pk])
+    ).content.decode()
+    assert "この施策の場所" in page and measure.category.label_with_context in page
+    assert measure.category.label_with_context.startswith("2019年版（下書き）・")
+    listing = report_editor.get(
+        reverse("admin:projects_measure_changelist") + "?category__section__kind__exact=direction"
+    ).content.decode()
+    assert "推進方向" in listing and "<th" in listing and "セクション" in listing
