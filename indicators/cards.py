@@ -12,7 +12,7 @@ from strategy_portal import display
 
 from . import progress as progress_rules
 from .charts import Chart, activities_chart, indicator_chart
-from .series import Series, comparable, group_series, period_key, previous_of
+from .series import Series, comparable, group_series, newest, period_key, previous_of
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ class Card:
         return list(rows.values())
 
 
-def _headline(series: Series, unit: str) -> Headline | None:
-    latest = series.newest
+def _headline(series: Series, unit: str, *, drafts=False) -> Headline | None:
+    latest = newest(series.results, drafts=drafts)
     if latest is None:
         return None
     headline = Headline(latest, series.breakdown, display.value_parts(latest, unit))
@@ -100,8 +100,12 @@ def _headline(series: Series, unit: str) -> Headline | None:
     return headline
 
 
-def card_for(indicator, results=None, targets=None, *, plan_start_year=None, with_chart=True):
+def card_for(
+    indicator, results=None, targets=None, *, plan_start_year=None, with_chart=True, preview=False
+):
     """The card of one indicator; `with_chart=False` where no chart is drawn (home).
+    `preview`: a draft edition's page, whose newest figure is the draft it will publish
+    (the number agrees with the chart).
 
     `results` and `targets` default to the indicator's prefetched rows; the
     caller has already narrowed both to what the visitor may see.
@@ -116,12 +120,12 @@ def card_for(indicator, results=None, targets=None, *, plan_start_year=None, wit
         return card
     card.updated = max(r.updated_at for r in results)
     unit = indicator.unit
-    card.headlines = [h for h in (_headline(s, unit) for s in card.series) if h]
+    card.headlines = [h for h in (_headline(s, unit, drafts=preview) for s in card.series) if h]
     periods = {h.result.period_display for h in card.headlines}
     card.period = periods.pop() if len(periods) == 1 else ""
-    newest = {s.breakdown: s.newest for s in card.series}
+    latest = {s.breakdown: newest(s.results, drafts=preview) for s in card.series}
     for goal in card.goals:
-        figure = newest.get(goal.breakdown)
+        figure = latest.get(goal.breakdown)
         value, year = (figure.value, figure.fiscal_year) if figure else (None, None)
         card.progress.append(
             progress_rules.assess(goal, value, year, plan_start_year=plan_start_year)

@@ -37,11 +37,12 @@ def group_series(results) -> list[Series]:
     return [Series(b, sorted(by_breakdown[b], key=period_key)) for b in keys]
 
 
-def newest(results):
-    """The newest published figure; the newest draft only where none is published."""
+def newest(results, *, drafts=False):
+    """The newest published figure; the newest draft only where none is published, or
+    with `drafts` (a draft edition's preview shows what it will publish)."""
     ordered = sorted(results, key=period_key)
     published = [r for r in ordered if not r.is_draft]
-    if published:
+    if published and not drafts:
         return published[-1]
     return ordered[-1] if ordered else None
 

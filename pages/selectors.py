@@ -76,7 +76,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
     plan_start_year = project.strategy.start_year
     for measure in measures:
         cards = (
-            card_for(indicator, plan_start_year=plan_start_year)
+            card_for(indicator, plan_start_year=plan_start_year, preview=edition.is_draft)
             for indicator in indicators_by_measure[measure.lineage_id]
         )
         measure.cards = [card for card in cards if card.results]

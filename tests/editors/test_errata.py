@@ -225,3 +225,18 @@ def test_the_target_list_tells_indicators_of_one_name_apart(editor_client):
     page = editor_client.get(reverse("admin:indicators_target_changelist")).content.decode()
     for indicator in twins:
         assert f"{indicator.measure.project.short_name}：{indicator.measure.title}" in page
+
+
+def test_a_draft_editions_preview_card_shows_the_figure_its_chart_shows(staff_client, draft):
+    """Part 11: the preview's card read 813件 2017年度 while its chart showed the draft 851."""
+    indicator = Indicator.objects.get(slug="p1-marriage-support-consultations")
+    Result.objects.create(
+        indicator=indicator, edition=draft, fiscal_year=2018, value=851, version=1
+    )
+    page = staff_client.get(PAGE + "?edition=2019").content.decode()
+    card = page.split(f'id="card-{indicator.pk}"', 1)[1].split("</article>", 1)[0]
+    number = re.search(r'class="big-number">(.*?)</p>', card, re.S).group(1)
+    assert "851" in number and "813" not in number
+    published = staff_client.get(PAGE).content.decode()  # the 2018 edition: as published
+    card = published.split(f'id="card-{indicator.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "813" in re.search(r'class="big-number">(.*?)</p>', card, re.S).group(1)
