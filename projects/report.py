@@ -38,7 +38,8 @@ PAGE_HEIGHT_PX = round((210 - 2 * 9) / 25.4 * 96)
 
 def print_page(page, url: str, path) -> list[float]:
     """In an open browser page: load, draw every chart (as printing does), fit each
-    theme to one page, print to PDF. Returns each theme's zoom (1 = as designed)."""
+    theme to its page (zoomed to 85% at the least, else on two pages), print to PDF.
+    Returns each theme's zoom (1 = as designed)."""
     page.set_viewport_size({"width": PAGE_WIDTH_PX, "height": PAGE_HEIGHT_PX})
     response = page.goto(url, wait_until="networkidle")
     if response is None or response.status != 200:

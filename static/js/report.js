@@ -1,11 +1,13 @@
-/* 「報告書（印刷用）」: each theme on one A4 landscape page, as the prefecture prints it.
-   When the page is laid out for print, a theme taller than the page is zoomed out until it fits
-   (its text re-flows in its columns, so the zoom is found in a few steps). The printed
-   PDF of `make report` calls window.fitReportPages() once its charts are drawn. */
+/* 「報告書（印刷用）」: each theme starts an A4 landscape page, as the prefecture prints it.
+   When the page is laid out for print, a theme a little taller than the page is zoomed out
+   until it fits (its text re-flows in its columns, so the zoom is found in a few steps), but
+   never below MIN_ZOOM: a longer theme takes a second page rather than shrinking out of
+   comfortable reading. The printed PDF of `make report` calls window.fitReportPages() once
+   its charts are drawn. */
 (function () {
   "use strict";
 
-  var MIN_ZOOM = 0.45; // below this the text could not be read on paper: let it spill over
+  var MIN_ZOOM = 0.85; // below this the text reads too small on paper: take a second page
 
   function pageHeight() {
     var probe = document.createElement("div");
@@ -28,6 +30,8 @@
         zoom = Math.max(MIN_ZOOM, zoom * Math.max(limit / height, 0.7) * 0.99);
         theme.style.zoom = String(zoom);
       }
+      // Still too tall at the smallest zoom: the theme flows on to a second page.
+      theme.classList.toggle("report-theme-long", theme.getBoundingClientRect().height > limit);
       fitted.push(zoom);
     });
     return fitted;
