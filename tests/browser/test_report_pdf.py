@@ -45,6 +45,7 @@ def test_the_printed_report_holds_every_measure_of_the_edition(site, page, tmp_p
     assert len(themes) == 7 and len(zooms) == len(themes)
     assert min(zooms) >= 0.85, f"a theme was shrunk to fit its page: {zooms}"
     pages = int(re.search(r"Pages:\s*(\d+)", info.stdout).group(1))
+    print(f"report: {pages} pages, theme zooms {[round(z, 2) for z in zooms]}")
     assert 1 + len(themes) <= pages <= 1 + 2 * len(themes)
     texts = [
         squashed(
