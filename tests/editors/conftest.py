@@ -138,3 +138,23 @@ def committed(django_capture_on_commit_callbacks):
 def consultations():
     """相談件数 of 結婚サポートセンター: 813件 in FY2017, published, on /projects/sumairu/."""
     return figure("p1-marriage-support-consultations", 2017)
+
+
+@pytest.fixture
+def report_editor(django_user_model):
+    """The strategy office's report editor, signed in."""
+    from django.contrib.auth.models import Group
+
+    from ..conftest import signed_in
+
+    user = django_user_model.objects.create_user("bunsho", password=None, is_staff=True)
+    user.groups.add(Group.objects.get(name="report_editor"))
+    return signed_in(user)
+
+
+@pytest.fixture
+def draft():
+    """The 2019 edition, started from the 2018 one (a draft)."""
+    from projects import services
+
+    return services.start_next_edition(Edition.objects.get(year=2018))

@@ -6,7 +6,6 @@ an earlier report."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,25 +15,12 @@ from projects import services
 from projects.models import Category, Edition, Erratum, Measure
 from strategy_portal import pagecache as page_cache
 
-from ..conftest import signed_in
 from .test_report_text import form_data, measure_in
 
 pytestmark = pytest.mark.django_db
 
 MEASURE = "結婚サポートセンターの運営"
 PAGE = "/projects/sumairu/"
-
-
-@pytest.fixture
-def report_editor(django_user_model):
-    user = django_user_model.objects.create_user("bunsho", password=None, is_staff=True)
-    user.groups.add(Group.objects.get(name="report_editor"))
-    return signed_in(user)
-
-
-@pytest.fixture
-def draft():
-    return services.start_next_edition(Edition.objects.get(year=2018))
 
 
 def today_mark():

@@ -2,29 +2,14 @@
 copied 標語 put 「2018年は北海道150年」 on the 2019 home page, and nothing said so."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from harness.forms import browser_form
 from projects import services
-from projects.models import Edition, Section, ToConfirm
-
-from ..conftest import signed_in
+from projects.models import Section, ToConfirm
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def report_editor(django_user_model):
-    user = django_user_model.objects.create_user("kakunin", password=None, is_staff=True)
-    user.groups.add(Group.objects.get(name="report_editor"))
-    return signed_in(user)
-
-
-@pytest.fixture
-def draft():
-    return services.start_next_edition(Edition.objects.get(year=2018))
 
 
 def flagged(draft):

@@ -10,17 +10,10 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator, Result
-from projects import services
-from projects.models import Edition
 
 from .test_import_export import confirm, upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft():
-    return services.start_next_edition(Edition.objects.get(year=2018))
 
 
 def workbook(client, fiscal_year):
