@@ -146,6 +146,15 @@ class CategoryForm(ReportTextForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        section = self.fields.get("section")
+        if section is not None:  # two editions hold sections of the same names
+            section.queryset = section.queryset.select_related(
+                "edition", "theme__project"
+            ).order_by("-edition__year", "theme__project__number", "theme__order", "kind")
+            section.label_from_instance = lambda s: (
+                f"{s.edition.year}年版{'（下書き）' if s.edition.is_draft else ''}・{s.heading}"
+                f"／{s.theme.project.short_name} {s.theme.title}".rstrip()
+            )
         parent = self.fields.get("parent")
         if parent is None:  # a view-only page
             return

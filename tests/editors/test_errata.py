@@ -226,3 +226,12 @@ def test_a_draft_editions_preview_card_shows_the_figure_its_chart_shows(staff_cl
     published = staff_client.get(PAGE).content.decode()  # the 2018 edition: as published
     card = published.split(f'id="card-{indicator.pk}"', 1)[1].split("</article>", 1)[0]
     assert "813" in re.search(r'class="big-number">(.*?)</p>', card, re.S).group(1)
+
+
+def test_the_section_picker_names_each_sections_edition(report_editor, draft):
+    page = report_editor.get(reverse("admin:projects_category_add")).content.decode()
+    picker = page.split('name="section"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r"<option value=\"\d+\">([^<]*)</option>", picker)
+    assert len(options) == len(set(options)) > 0, "two sections read alike"
+    assert any(o.startswith("2019年版（下書き）・これまでの主な取組／") for o in options)
+    assert any(o.startswith("2018年版・2018年度の推進方向／") for o in options)
