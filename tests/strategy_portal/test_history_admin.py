@@ -51,3 +51,16 @@ def test_a_change_to_bullets_reads_as_lines_not_as_python(admin_client_):
     page = admin_client_.get(url).content.decode()
     assert "・移住相談［東京、大阪］ ・就業支援 → （なし）" in page
     assert "{&#x27;text&#x27;" not in page and "{'text'" not in page
+
+
+@pytest.mark.django_db
+def test_a_past_versions_breadcrumb_names_the_app_in_japanese(admin_client_):
+    """Results' history was Japanese, but its breadcrumb said 「Indicators」."""
+    from indicators.models import Result
+
+    result = Result.objects.order_by("pk").first()
+    record = result.history.first()
+    url = reverse("admin:indicators_result_simple_history", args=[result.pk, record.history_id])
+    page = admin_client_.get(url).content.decode()
+    crumbs = page.split('class="breadcrumbs"', 1)[1].split("</div>", 1)[0]
+    assert "指標と実績" in crumbs and "Indicators" not in crumbs
