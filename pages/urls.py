@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .feeds import UpdatesFeed
+from .sitemaps import SITEMAPS
 
 # The pages keep the namespace they were born in: {% url 'projects:detail' %} everywhere.
 app_name = "projects"
@@ -15,4 +18,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/results/", views.accessibility_results, name="accessibility_results"),
+    path("feed.atom", UpdatesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

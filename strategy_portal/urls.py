@@ -24,8 +24,12 @@ def favicon(request):
 
 @require_safe
 def robots_txt(request):
-    """Crawlers may read every public page (an empty Disallow allows all)."""
-    return HttpResponse("User-agent: *\nDisallow:\n", content_type="text/plain")
+    """Crawlers may read every public page (an empty Disallow allows all), listed in
+    the sitemap."""
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(
+        f"User-agent: *\nDisallow:\nSitemap: {sitemap}\n", content_type="text/plain"
+    )
 
 
 class LoginForm(AuthenticationForm):
