@@ -574,20 +574,12 @@ def dictionaries() -> dict[str, list[Column]]:
 
 @require_safe
 def all_xlsx(request):
-    """Everything in one workbook: a sheet per table, the 項目定義書 and the licence."""
+    """Everything in one workbook: a sheet per table first (pd.read_excel reads the
+    first), then the licence and the 項目定義書."""
     from openpyxl import Workbook  # only this view needs it
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("ライセンス")
-    for line in (
-        f"{opendata.SITE_CREDIT} オープンデータ",
-        f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
-        opendata.LICENSE_NOTE,
-        f"出典の記載例：{credits.attribution()}",
-        f"市町村・連携地域のコード表：{opendata.CODE_TABLE_TERMS['credit']}",
-        "公開済みの数値だけを収録しています。",
-    ):
-        sheet.append([line])
+    # The data first: a reader (pd.read_excel, Excel) opens the first sheet.
     keys = [key for key, _ in exports.COLUMNS]
     sheet = book.create_sheet("実績")
     sheet.append([label for _, label in exports.COLUMNS])
@@ -601,6 +593,16 @@ def all_xlsx(request):
         sheet.append([c.label for c in columns])
         for row in rows:
             sheet.append([_xlsx_cell(row[c.key]) for c in columns])
+    sheet = book.create_sheet("ライセンス")
+    for line in (
+        f"{opendata.SITE_CREDIT} オープンデータ",
+        f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
+        opendata.LICENSE_NOTE,
+        f"出典の記載例：{credits.attribution()}",
+        f"市町村・連携地域のコード表：{opendata.CODE_TABLE_TERMS['credit']}",
+        "公開済みの数値だけを収録しています。",
+    ):
+        sheet.append([line])
     sheet = book.create_sheet("項目定義書")
     sheet.append(DICTIONARY_COLUMNS)
     for filename, columns in dictionaries().items():

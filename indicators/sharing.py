@@ -128,6 +128,9 @@ def _bars(draw, results, font):
 def og_image(request, slug):
     indicator, card = _indicator_card(slug)
     response = HttpResponse(draw_image(indicator, card), content_type="image/png")
+    # A share card's image is shown by other sites (SNS, chat): loadable cross-origin,
+    # unlike every other response (strategy_portal.security).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return opendata.add_license_link(response)
 
 

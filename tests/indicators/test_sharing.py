@@ -129,3 +129,11 @@ def test_the_embed_snippet_carries_a_name_with_markup_only_as_text(client):
         assert "<script>alert(1)" not in output
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in output
     assert meta(page)["og:title"].startswith(html.escape(name))
+
+
+def test_the_share_image_loads_from_other_sites_and_nothing_else_does(client):
+    """og.png was same-origin only, so other sites could not show it (issue 22, part 6)."""
+    image = client.get(reverse("indicators:og_image", args=[SLUG]))
+    assert image["Cross-Origin-Resource-Policy"] == "cross-origin"
+    page = client.get(reverse("indicators:detail", args=[SLUG]))
+    assert page["Cross-Origin-Resource-Policy"] == "same-origin"
