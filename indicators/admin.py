@@ -327,11 +327,14 @@ class TargetInline(GuardedTabularInline):
     verbose_name_plural = "目標（新しい目標は下書きです。公開は目標の一覧の「公開する」操作で）"
 
 
-def _int(text):
+def _int(text, *, low=1, high=2**31 - 1):
+    """A whole number from a query parameter, or None: nothing out of the columns' range
+    reaches the database (PostgreSQL would refuse it with an error)."""
     try:
-        return int(text)
+        value = int(text)
     except (TypeError, ValueError):
         return None
+    return value if low <= value <= high else None
 
 
 @admin.register(Result)
@@ -514,7 +517,11 @@ class ResultAdmin(IndicatorChoiceMixin, ImportExportMixin, FiguresAdmin):
         figures of the year are missing, 「保存して次の未入力へ」."""
         shown = obj or Result(
             indicator_id=_int(request.GET.get("indicator")),
-            fiscal_year=_int(request.GET.get("fiscal_year")),
+            fiscal_year=_int(
+                request.GET.get("fiscal_year"),
+                low=fiscal_years.MIN_FISCAL_YEAR,
+                high=fiscal_years.MAX_FISCAL_YEAR,
+            ),
             breakdown=request.GET.get("breakdown", ""),
         )
         context["previous_figure"] = shown.previous()

@@ -18,7 +18,7 @@ changes as an editor reads them (`ReadableChanges`), and a deletion's reason.
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
@@ -44,6 +44,20 @@ class PermissionHomeAdmin:
     def has_delete_permission(self, request, obj=None):
         return may(request.user, "delete", self.row(obj), model=self.model)
 
+    def get_changeform_initial_data(self, request):
+        """An add form's initial values from its address (?indicator=12): a related
+        object's id out of any column's range is dropped (it would reach the database,
+        which refuses it with an error, when the choice is drawn)."""
+        initial = super().get_changeform_initial_data(request)
+        for name in list(initial):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:  # not a field of the model: Django ignores it too
+                continue
+            if field.many_to_one and not _an_id(initial[name]):
+                initial.pop(name)
+        return initial
+
     def row(self, obj):
         """The object asked about, when it is one of this admin's model (an inline is
         asked about its parent, which is not)."""
@@ -57,6 +71,13 @@ class PermissionHomeAdmin:
             if obj is None or not may(request.user, "change", obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _an_id(text) -> bool:
+    try:
+        return 1 <= int(text) <= 2**63 - 1
+    except (TypeError, ValueError):
+        return False
 
 
 class ReadableChanges(HistoricalRecordContextHelper):

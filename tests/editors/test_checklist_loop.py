@@ -45,3 +45,10 @@ def test_a_duplicate_links_to_the_stored_figure(editor_client):
     text = response.content.decode()
     link = reverse("admin:indicators_result_change", args=[stored.pk])
     assert re.search(rf'<a href="{link}">その実績を開いて修正</a>', text)
+
+
+@pytest.mark.parametrize(
+    "query", ["indicator=99999999999999999999&fiscal_year=2018", "indicator=1&fiscal_year=70000"]
+)
+def test_the_form_survives_out_of_range_parameters(editor_client, query):
+    assert editor_client.get(f"{ADD_URL}?{query}").status_code == 200
