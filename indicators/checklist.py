@@ -7,7 +7,7 @@ from django.urls import reverse
 from projects.models import Edition, ToConfirm
 from projects.services import Gap
 
-from .models import Indicator, Result, Target
+from .models import INDICATOR_REPORT_ORDER, Indicator, Result, Target
 
 
 @dataclass
@@ -40,7 +40,7 @@ def checklist(*, fiscal_year=None) -> Checklist:
     missing = list(
         Indicator.objects.exclude(pk__in=entered.values("pk"))
         .select_related("measure__category__section__theme__project")
-        .order_by("measure__category__section__theme__project__number", "measure__order", "order")
+        .order_by(*INDICATOR_REPORT_ORDER, "pk")  # as the report prints them, on any database
     )
     return Checklist(
         fiscal_year=year,

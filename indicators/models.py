@@ -124,6 +124,12 @@ REPORT_ORDER = (
 )
 
 
+# Indicators in the report's own order (the same, from an indicator).
+INDICATOR_REPORT_ORDER = [
+    field.removeprefix("indicator__") for field in REPORT_ORDER if field.startswith("indicator__")
+]
+
+
 class ResultQuerySet(PublicationQuerySet):
     def published(self):
         return self.filter(published())

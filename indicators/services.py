@@ -18,7 +18,7 @@ from projects.models import Edition
 from strategy_portal import display
 from strategy_portal.editing import mark
 
-from .models import REPORT_ORDER, Indicator, Result, Target
+from .models import INDICATOR_REPORT_ORDER, Indicator, Result, Target
 
 # What a bulk publish or withdrawal (set_status) writes to the history.
 STATUS_REASONS = {
@@ -188,10 +188,7 @@ def year_template(results, year: int) -> list:
     In the report's order. The empty rows carry the edition whose results year this is
     (the report being written) and each series' latest period kind.
     """
-    indicator_order = [
-        f.removeprefix("indicator__") for f in REPORT_ORDER if f.startswith("indicator__")
-    ]
-    indicators = list(Indicator.objects.order_by(*indicator_order, "pk"))
+    indicators = list(Indicator.objects.order_by(*INDICATOR_REPORT_ORDER, "pk"))
     position = {indicator.pk: number for number, indicator in enumerate(indicators)}
     stored = list(results.select_related("indicator", "edition"))
     have = {(r.indicator_id, r.breakdown) for r in stored}

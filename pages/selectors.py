@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 
 from indicators import progress
 from indicators.cards import card_for, measure_comparisons
-from indicators.models import REPORT_ORDER, Heading, Indicator, Result, Target
+from indicators.models import INDICATOR_REPORT_ORDER, Heading, Indicator, Result, Target
 from projects.models import Category, Edition, Erratum, Measure, Project, Section
 
 # A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
@@ -161,16 +161,13 @@ def headline_cards(*, results, per_project: int) -> dict:
     year's results, which is all a home card shows (its number and period).
     """
     project = "measure__category__section__theme__project"
-    indicator_order = [
-        field.removeprefix("indicator__")
-        for field in REPORT_ORDER
-        if field.startswith("indicator__")
-    ]
     first_indicators = (
         Indicator.objects.filter(measure__isnull=False)
         .filter(Exists(results.filter(indicator=OuterRef("pk"))))
         .annotate(
-            rank=Window(RowNumber(), partition_by=F(project), order_by=[*indicator_order, "pk"])
+            rank=Window(
+                RowNumber(), partition_by=F(project), order_by=[*INDICATOR_REPORT_ORDER, "pk"]
+            )
         )
         .filter(rank__lte=per_project)
         .values("pk")
