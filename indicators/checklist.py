@@ -59,11 +59,16 @@ def publication_gaps(edition) -> list:
     figures and targets still drafts (projects.services.PUBLICATION_CHECKS)."""
     year = edition.results_fiscal_year
     gaps = []
-    total = Indicator.objects.count()
-    missing = total - Indicator.objects.filter(results__fiscal_year=year).distinct().count()
-    if missing:
+    current = checklist(fiscal_year=year)  # the checklist's own count of what is missing
+    if current.missing_count:
         url = reverse("admin:indicators_result_missing") + f"?fiscal_year={year}"
-        gaps.append(Gap(f"{total}件の指標のうち{missing}件に{year}年度の実績がありません", url))
+        gaps.append(
+            Gap(
+                f"{current.indicators}件の指標のうち{current.missing_count}件に"
+                f"{year}年度の実績がありません",
+                url,
+            )
+        )
     drafts = Result.objects.filter(status=Result.Status.DRAFT, edition=edition).count()
     if drafts:
         url = reverse("admin:indicators_result_changelist") + "?status__exact=draft"
