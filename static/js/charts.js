@@ -50,6 +50,19 @@
     }
   }
 
+  // The figure is described by its aria-label and the table beside it; its SVGs are
+  // decoration for assistive technology, and so is the one plotly.js adds to <body>
+  // to measure text (#js-plotly-tester).
+  function hideSvgs(element) {
+    var svgs = Array.prototype.slice.call(element.querySelectorAll("svg"));
+    var tester = document.getElementById("js-plotly-tester");
+    if (tester) { svgs.push(tester); }
+    svgs.forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("focusable", "false");
+    });
+  }
+
   function draw(element) {
     if (element.getAttribute("data-state")) { return element.drawing || Promise.resolve(); }
     element.setAttribute("data-state", "loading");
@@ -61,12 +74,7 @@
       var placeholder = element.querySelector(".chart-placeholder");
       if (placeholder) { placeholder.remove(); }
       return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
-        // The figure is described by its aria-label and the table beside it;
-        // the SVG itself is decoration for assistive technology.
-        element.querySelectorAll("svg").forEach(function (svg) {
-          svg.setAttribute("aria-hidden", "true");
-          svg.setAttribute("focusable", "false");
-        });
+        hideSvgs(element);
         element.setAttribute("data-state", "drawn");
       }, function (error) {
         if (placeholder) { element.insertBefore(placeholder, element.firstChild); }

@@ -112,8 +112,12 @@
         var point = event.points && event.points[0];
         if (point && typeof point.customdata === "string") { window.location.href = point.customdata; }
       });
-      // The map is described by its aria-label and the table beside it.
-      element.querySelectorAll("svg").forEach(function (svg) {
+      // The map is described by its aria-label and the table beside it; its SVGs are
+      // decoration for assistive technology, and so is plotly.js's #js-plotly-tester.
+      var svgs = Array.prototype.slice.call(element.querySelectorAll("svg"));
+      var tester = document.getElementById("js-plotly-tester");
+      if (tester) { svgs.push(tester); }
+      svgs.forEach(function (svg) {
         svg.setAttribute("aria-hidden", "true");
         svg.setAttribute("focusable", "false");
       });
