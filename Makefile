@@ -42,7 +42,9 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
 	touch $@
 
 # Node tools for checks only, pinned exactly in package-lock.json: vnu-jar (the W3C
-# Nu HTML validator, run by the tests with Java) and Lighthouse (make bench).
+# Nu HTML validator, run by the tests with Java), accessibility-checker-engine (IBM's
+# Equal Access engine, ace.js, which the browser tests inject into Chromium: its rules
+# are inside, nothing is fetched) and Lighthouse (make bench).
 # --ignore-scripts: vnu-jar's postinstall would fetch a Java runtime; we use Debian's.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \

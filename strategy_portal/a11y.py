@@ -40,6 +40,12 @@ CHECKS = {
             "axe-core（WCAG 2.0 レベルA・AAのルール）で全ページ種別を検査し、違反0件であること",
         ),
         Check(
+            "ibm",
+            "IBM Equal Access",
+            "IBM Equal Access Accessibility Checkerのエンジン（ルールセットIBM_Accessibility）で"
+            "全ページ種別を検査し、違反0件であること（「違反の可能性」「要確認」は人による確認の対象）",
+        ),
+        Check(
             "vnu",
             "HTMLの検証",
             "W3C Nu Html Checker（vnu）で全ページ種別（未ログイン・ログイン時）を検証し、エラー0件であること",
@@ -139,16 +145,16 @@ class Criterion:
 
 NO_MEDIA = "音声・映像のコンテンツがない"
 CRITERIA = [
-    Criterion("1.1.1", "非テキストコンテンツ", "A", ("axe", "chart_text_alternative")),
+    Criterion("1.1.1", "非テキストコンテンツ", "A", ("axe", "ibm", "chart_text_alternative")),
     Criterion("1.2.1", "音声のみ及び映像のみ（収録済）", "A", not_applicable=NO_MEDIA),
     Criterion("1.2.2", "キャプション（収録済）", "A", not_applicable=NO_MEDIA),
     Criterion(
         "1.2.3", "音声解説、又はメディアに対する代替（収録済）", "A", not_applicable=NO_MEDIA
     ),
-    Criterion("1.3.1", "情報及び関係性", "A", ("axe", "vnu", "manual_headings_links")),
+    Criterion("1.3.1", "情報及び関係性", "A", ("axe", "ibm", "vnu", "manual_headings_links")),
     Criterion("1.3.2", "意味のある順序", "A", ("keyboard", "manual_reading_order")),
     Criterion("1.3.3", "感覚的な特徴", "A", ("manual_sensory",)),
-    Criterion("1.4.1", "色の使用", "A", ("axe", "chart_not_colour_only")),
+    Criterion("1.4.1", "色の使用", "A", ("axe", "ibm", "chart_not_colour_only")),
     Criterion("1.4.2", "音声の制御", "A", not_applicable="自動で再生される音声がない"),
     Criterion("2.1.1", "キーボード", "A", ("keyboard",)),
     Criterion("2.1.2", "キーボードトラップなし", "A", ("keyboard",)),
@@ -163,17 +169,21 @@ CRITERIA = [
     Criterion("2.4.1", "ブロックスキップ", "A", ("skip_link",)),
     Criterion("2.4.2", "ページタイトル", "A", ("titles",)),
     Criterion("2.4.3", "フォーカス順序", "A", ("keyboard",)),
-    Criterion("2.4.4", "リンクの目的（コンテキスト内）", "A", ("axe", "manual_headings_links")),
+    Criterion(
+        "2.4.4", "リンクの目的（コンテキスト内）", "A", ("axe", "ibm", "manual_headings_links")
+    ),
     Criterion("3.1.1", "ページの言語", "A", ("language",)),
     Criterion("3.2.1", "フォーカス時", "A", ("keyboard",)),
     Criterion("3.2.2", "入力時", "A", ("forms",)),
     Criterion("3.3.1", "エラーの特定", "A", ("forms",)),
-    Criterion("3.3.2", "ラベル又は説明", "A", ("axe", "forms")),
+    Criterion("3.3.2", "ラベル又は説明", "A", ("axe", "ibm", "forms")),
     Criterion("4.1.1", "構文解析", "A", ("vnu",)),
-    Criterion("4.1.2", "名前（name）・役割（role）及び値（value）", "A", ("axe", "keyboard")),
+    Criterion(
+        "4.1.2", "名前（name）・役割（role）及び値（value）", "A", ("axe", "ibm", "keyboard")
+    ),
     Criterion("1.2.4", "キャプション（ライブ）", "AA", not_applicable=NO_MEDIA),
     Criterion("1.2.5", "音声解説（収録済）", "AA", not_applicable=NO_MEDIA),
-    Criterion("1.4.3", "コントラスト（最低限レベル）", "AA", ("axe", "contrast")),
+    Criterion("1.4.3", "コントラスト（最低限レベル）", "AA", ("axe", "ibm", "contrast")),
     Criterion("1.4.4", "テキストのサイズ変更", "AA", ("zoom_reflow",)),
     Criterion("1.4.5", "文字画像", "AA", ("no_images_of_text",)),
     Criterion("2.4.5", "複数の手段", "AA", ("consistent_navigation",)),

@@ -43,10 +43,12 @@ def versions() -> list[str]:
     axe = re.search(r"axe v([\d.]+)", axe_js.read_text(encoding="utf-8")[:200]).group(1)
     lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
     vnu = lock["packages"]["node_modules/vnu-jar"]["version"]
+    ibm = lock["packages"]["node_modules/accessibility-checker-engine"]["version"]
     version = re.search(r"[\d.]+", chromium).group(0)
     return [
         f"Chromium {version}（Debian）",
         f"axe-core {axe}",
+        f"IBM Equal Access Accessibility Checker（エンジン {ibm}）",
         f"Nu Html Checker（vnu-jar {vnu}）",
         "画面幅1280px・640px・412px・320px",
     ]

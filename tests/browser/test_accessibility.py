@@ -10,6 +10,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 
 from harness.page_types import page_types
 
@@ -50,6 +51,41 @@ def test_axe_finds_no_violation_on_any_page_type(site, page):
         for v in AXE.run(page, options=WCAG_20_AA).response["violations"]:
             targets = [n["target"] for n in v["nodes"]][:3]
             found.append(f"{page_type.name}: {v['id']} ({v['impact']}) {v['help']} {targets}")
+    assert found == [], "\n".join(found)
+
+
+# --- IBM Equal Access -------------------------------------------------------
+
+# The engine alone (npm accessibility-checker-engine, pinned in package-lock.json),
+# read from disk and run in the page as axe is: its command-line checker would
+# fetch the rules from the internet, the engine holds them. A failure is a
+# result of value ["VIOLATION", "FAIL"]; "potential violations" and "manual"
+# results need a person and do not fail the check (docs/accessibility.md).
+ACE_JS = settings.BASE_DIR / "node_modules" / "accessibility-checker-engine" / "ace.js"
+ACE_POLICY = "IBM_Accessibility"
+ACE_VIOLATIONS = """async policy => {
+  const report = await new ace.Checker().check(document, [policy]);
+  return report.results
+    .filter(r => r.value[0] === "VIOLATION" && r.value[1] === "FAIL")
+    .map(r => ({rule: r.ruleId, message: r.message, path: r.path.dom}));
+}"""
+
+
+def ace_violations(page) -> list[dict]:
+    """The IBM engine's violations on the page as it is now."""
+    if not ACE_JS.exists():
+        pytest.fail("accessibility-checker-engine is missing: run `make test`, which installs it")
+    page.evaluate(ACE_JS.read_text(encoding="utf-8"))  # like axe: not subject to the page's CSP
+    return page.evaluate(ACE_VIOLATIONS, ACE_POLICY)
+
+
+@pytest.mark.a11y_check("ibm")
+def test_the_ibm_engine_finds_no_violation_on_any_page_type(site, page):
+    found = []
+    for page_type in page_types():
+        visit(page, site, page_type)
+        for v in ace_violations(page):
+            found.append(f"{page_type.name}: {v['rule']} {v['message']} {v['path']}")
     assert found == [], "\n".join(found)
 
 
