@@ -29,6 +29,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from ninja import NinjaAPI
+from ninja.openapi.views import openapi_json
 from ninja.responses import Response
 from ninja.throttling import AnonRateThrottle
 
@@ -201,8 +202,10 @@ def format_the_string_branch(prop: dict) -> None:
 def document_for_request(view):
     """ninja's `docs_decorator` hook, the one place where its document view meets the
     request (ninja.openapi.views.openapi_json builds the document without it): the
-    document served names the request's site as its server. (There is no Swagger
-    page to decorate: docs_url is None.)"""
+    document served names the request's site as its server. Any other view handed
+    here (a Swagger page, were docs_url set) is left as it is."""
+    if getattr(view, "func", None) is not openapi_json:
+        return view
 
     @wraps(view)
     def served(request, **path_params):
