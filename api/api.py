@@ -13,15 +13,24 @@ order (the report's, or by code), and filterable (api.params). Drafts (results,
 targets) appear only to signed-in staff, exactly as on the site: every queryset
 asks the models' visible_to (strategy_portal.permissions). Errors are JSON with a
 Japanese and an English message (api.errors).
+
+The document is written for client generators too: ASCII tags (TAGS) with
+Japanese display names, operation ids named after the resource (`list_results`,
+`get_result`), formats where a generator reads them, and as its server the site
+the request came to (tests/api/test_generated_client.py pages through every list
+with a generated client).
 """
 
 import json
 import re
 import threading
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from ninja import NinjaAPI
+from ninja.openapi.views import openapi_json
+from ninja.responses import Response
 from ninja.throttling import AnonRateThrottle
 
 from . import errors, schemas
@@ -104,20 +113,58 @@ DESCRIPTION = """
 """
 
 
+# The operations' tags, in the document's order. Each route names its tag in ASCII
+# (clients generated from the document make package and class names of tags); the
+# documentation page and viewers that read `x-displayName` show the Japanese.
+TAGS = [
+    {
+        "name": "strategy",
+        "x-displayName": "総合戦略",
+        "description": "総合戦略：北海道創生総合戦略と報告書の版。",
+    },
+    {
+        "name": "projects",
+        "x-displayName": "プロジェクト",
+        "description": "プロジェクト：重点戦略プロジェクトと、そのテーマ、セクション、分類（見出し）、施策。",
+    },
+    {
+        "name": "indicators",
+        "x-displayName": "指標と実績",
+        "description": "指標と実績：数値目標・KPI の指標、その実績と目標。",
+    },
+    {
+        "name": "places",
+        "x-displayName": "市町村",
+        "description": "市町村：振興局、市町村、連携地域。",
+    },
+]
+
+# The server the committed document names: this site, relative (api/openapi.json).
+# The document served at /api/v1/openapi.json names the absolute URL of the
+# request's site instead (document_for_request).
+SITE = {"url": "/", "description": "このサイト"}
+
+
 class PortalAPI(NinjaAPI):
     """NinjaAPI whose document describes every field and parameter (in Japanese)."""
 
     def get_openapi_operation_id(self, operation) -> str:
-        # The v1 ids, from when every operation lived in api/api.py: kept, since
-        # clients generated from the document name their methods after them.
-        return f"api_api_{operation.view_func.__name__}"
+        """`list_<resource>` for a paginated list, `get_<resource>` for one object,
+        after the view's name (`results` → list_results, `result` → get_result,
+        `strategy` → get_strategy). 1.0's document had `api_api_<view>`."""
+        paginated = getattr(operation.view_func, "_ninja_is_paginated", False)
+        return f"{'list' if paginated else 'get'}_{operation.view_func.__name__}"
 
-    def get_openapi_schema(self, *args, **kwargs):
+    def get_openapi_schema(self, *args, request=None, **kwargs):
+        """The document; with `request`, its server is the request's site."""
         document = super().get_openapi_schema(*args, **kwargs)
+        document["tags"] = [dict(tag) for tag in TAGS]
+        document["servers"] = [site_of(request)] if request else [SITE]
         for schema in document.get("components", {}).get("schemas", {}).values():
             for name, prop in schema.get("properties", {}).items():
                 if not prop.get("description") and name in schemas.COMMON_DESCRIPTIONS:
                     prop["description"] = schemas.COMMON_DESCRIPTIONS[name]
+                format_the_string_branch(prop)
         for operations in document["paths"].values():
             for operation in operations.values():
                 for parameter in operation.get("parameters", []):
@@ -133,6 +180,38 @@ class PortalAPI(NinjaAPI):
                         )
         drop_unreferenced_schemas(document)
         return document
+
+
+def site_of(request) -> dict:
+    """The server the request came to, absolute (`http://127.0.0.1:8000`): its scheme
+    and host as Django sees them (behind a proxy, SECURE_PROXY_SSL_HEADER and
+    USE_X_FORWARDED_HOST). Without a trailing slash: every path starts with one."""
+    return {"url": request.build_absolute_uri("/").rstrip("/"), "description": SITE["description"]}
+
+
+def format_the_string_branch(prop: dict) -> None:
+    """pydantic puts a field's `format` beside the `anyOf` of an optional one
+    (`period_start`: a date or null), where generators do not look; it is copied
+    onto the string branch, and stays where 1.0's document had it."""
+    if "format" in prop:
+        for branch in prop.get("anyOf", []):
+            if branch.get("type") == "string":
+                branch.setdefault("format", prop["format"])
+
+
+def document_for_request(view):
+    """ninja's `docs_decorator` hook, the one place where its document view meets the
+    request (ninja.openapi.views.openapi_json builds the document without it): the
+    document served names the request's site as its server. Any other view handed
+    here (a Swagger page, were docs_url set) is left as it is."""
+    if getattr(view, "func", None) is not openapi_json:
+        return view
+
+    @wraps(view)
+    def served(request, **path_params):
+        return Response(api.get_openapi_schema(path_params=path_params, request=request))
+
+    return served
 
 
 def drop_unreferenced_schemas(document: dict) -> None:
@@ -157,13 +236,13 @@ api = PortalAPI(
     urls_namespace="api",
     docs_url=None,  # the documentation page is ours, in Japanese, rendered from the document
     openapi_url="/openapi.json",
+    docs_decorator=document_for_request,
     throttle=[ClientAddressThrottle()],
     openapi_extra={
         "info": {
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
             "contact": {"name": "北海道創生総合戦略ポータル"},
         },
-        "servers": [{"url": "/", "description": "このサイト"}],
     },
 )
 errors.install(api)

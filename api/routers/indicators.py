@@ -131,7 +131,7 @@ INDICATOR_ORDER = (
     response={200: schemas.page_of(schemas.IndicatorSummary, "IndicatorPage"), **LIST_ERRORS},
     url_name="indicators",
     summary="指標の一覧",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 @paginate(Pages, serialise=lambda request, page: [indicator_summary(request, i) for i in page])
 def indicators(request, project: ProjectFilter = None, unit: UnitFilter = None):
@@ -149,7 +149,7 @@ def indicators(request, project: ProjectFilter = None, unit: UnitFilter = None):
     response={200: schemas.one(schemas.IndicatorOut, "IndicatorDocument"), **DETAIL_ERRORS},
     url_name="indicator",
     summary="指標（実績・目標・進捗つき）",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     """一つの指標と、その実績（年度順）・目標・最新の進捗。"""
@@ -192,7 +192,7 @@ def indicator(request, slug: slug_of("p1-marriage-support-consultations")):
     response={200: schemas.page_of(schemas.ResultOut, "ResultPage"), **LIST_ERRORS},
     url_name="results",
     summary="実績の一覧",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 @paginate(Pages, serialise=result_rows)
 def results(
@@ -243,7 +243,7 @@ def results(
     response={200: schemas.one(schemas.ResultOut, "ResultDocument"), **DETAIL_ERRORS},
     url_name="result",
     summary="実績",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 def result(request, id: Id):
     item = get_object_or_404(visible_results(request), pk=id)
@@ -256,7 +256,7 @@ def result(request, id: Id):
     response={200: schemas.page_of(schemas.TargetOut, "TargetPage"), **LIST_ERRORS},
     url_name="targets",
     summary="目標の一覧",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 @paginate(Pages, serialise=target_rows)
 def targets(
@@ -288,7 +288,7 @@ def targets(
     response={200: schemas.one(schemas.TargetOut, "TargetDocument"), **DETAIL_ERRORS},
     url_name="target",
     summary="目標",
-    tags=["指標と実績"],
+    tags=["indicators"],
 )
 def target(request, id: Id):
     visible = Target.objects.visible_to(request.user)

@@ -42,7 +42,7 @@ SUBPREFECTURES = Subprefecture.objects.prefetch_related(
     },
     url_name="subprefectures",
     summary="振興局の一覧",
-    tags=["市町村"],
+    tags=["places"],
 )
 @paginate(Pages, credits=CREDITS)
 def subprefectures(request):
@@ -58,7 +58,7 @@ def subprefectures(request):
     },
     url_name="subprefecture",
     summary="振興局",
-    tags=["市町村"],
+    tags=["places"],
 )
 def subprefecture(request, slug: slug_of("ishikari")):
     return document(get_object_or_404(SUBPREFECTURES, slug=slug), CREDITS)
@@ -77,7 +77,7 @@ MUNICIPALITIES = Municipality.objects.select_related("subprefecture").prefetch_r
     },
     url_name="municipalities",
     summary="市町村の一覧",
-    tags=["市町村"],
+    tags=["places"],
 )
 @paginate(Pages, per_page=200, credits=CREDITS)
 def municipalities(
@@ -105,7 +105,7 @@ def municipalities(
     },
     url_name="municipality",
     summary="市町村",
-    tags=["市町村"],
+    tags=["places"],
 )
 def municipality(request, code: Code):
     return document(get_object_or_404(MUNICIPALITIES, code=code), CREDITS)
@@ -121,7 +121,7 @@ AREAS = CollaborationArea.objects.prefetch_related(
     response={200: schemas.page_of(schemas.AreaOut, "AreaPage"), **LIST_ERRORS},
     url_name="areas",
     summary="連携地域の一覧",
-    tags=["市町村"],
+    tags=["places"],
 )
 @paginate(Pages, credits=CREDITS)
 def areas(
@@ -150,7 +150,7 @@ def areas(
     response={200: schemas.one(schemas.AreaOut, "AreaDocument"), **DETAIL_ERRORS},
     url_name="area",
     summary="連携地域",
-    tags=["市町村"],
+    tags=["places"],
 )
 def area(request, slug: slug_of("nemuro")):
     return document(get_object_or_404(AREAS, slug=slug), CREDITS)

@@ -51,7 +51,7 @@ router = ReadOnlyRouter()
     },
     url_name="strategy",
     summary="総合戦略",
-    tags=["総合戦略"],
+    tags=["strategy"],
 )
 def strategy(request):
     """北海道創生総合戦略：計画期間、人口ビジョン、報告書の版、重点戦略プロジェクト。"""
@@ -69,7 +69,7 @@ def strategy(request):
     response={200: schemas.page_of(schemas.EditionOut, "EditionPage"), **LIST_ERRORS},
     url_name="editions",
     summary="報告書の版の一覧",
-    tags=["総合戦略"],
+    tags=["strategy"],
 )
 @paginate(Pages)
 def editions(request):
@@ -82,7 +82,7 @@ def editions(request):
     response={200: schemas.one(schemas.EditionOut, "EditionDocument"), **DETAIL_ERRORS},
     url_name="edition",
     summary="報告書の版",
-    tags=["総合戦略"],
+    tags=["strategy"],
 )
 def edition(request, year: EditionYear):
     """一つの版。`results` はこの版に掲載された実績の一覧の URL です。"""
@@ -97,7 +97,7 @@ def edition(request, year: EditionYear):
     response={200: schemas.page_of(schemas.ProjectOut, "ProjectPage"), **LIST_ERRORS},
     url_name="projects",
     summary="重点戦略プロジェクトの一覧",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 @paginate(Pages)
 def projects(request):
@@ -110,7 +110,7 @@ def projects(request):
     response={200: schemas.one(schemas.ProjectOut, "ProjectDocument"), **DETAIL_ERRORS},
     url_name="project",
     summary="重点戦略プロジェクト",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 def project(request, slug: slug_of("sumairu")):
     return document(get_object_or_404(Project.objects.prefetch_related("themes"), slug=slug))
@@ -130,7 +130,7 @@ def visible_themes(request):
     response={200: schemas.page_of(schemas.ThemeOut, "ThemePage"), **LIST_ERRORS},
     url_name="themes",
     summary="テーマの一覧",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 @paginate(Pages)
 def themes(request, project: ProjectFilter = None):
@@ -146,7 +146,7 @@ def themes(request, project: ProjectFilter = None):
     response={200: schemas.one(schemas.ThemeOut, "ThemeDocument"), **DETAIL_ERRORS},
     url_name="theme",
     summary="テーマ",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 def theme(request, id: Id):
     return document(get_object_or_404(visible_themes(request), pk=id))
@@ -165,7 +165,7 @@ def visible_sections(request):
     response={200: schemas.page_of(schemas.SectionOut, "SectionPage"), **LIST_ERRORS},
     url_name="sections",
     summary="セクションの一覧",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 @paginate(Pages)
 def sections(
@@ -195,7 +195,7 @@ def sections(
     response={200: schemas.one(schemas.SectionOut, "SectionDocument"), **DETAIL_ERRORS},
     url_name="section",
     summary="セクション",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 def section(request, id: Id):
     return document(get_object_or_404(visible_sections(request), pk=id))
@@ -214,7 +214,7 @@ def visible_categories(request):
     response={200: schemas.page_of(schemas.CategoryOut, "CategoryPage"), **LIST_ERRORS},
     url_name="categories",
     summary="分類（見出し）の一覧",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 @paginate(Pages)
 def categories(
@@ -245,7 +245,7 @@ def categories(
     response={200: schemas.one(schemas.CategoryOut, "CategoryDocument"), **DETAIL_ERRORS},
     url_name="category",
     summary="分類（見出し）",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 def category(request, id: Id):
     return document(get_object_or_404(visible_categories(request), pk=id))
@@ -279,7 +279,7 @@ MEASURE_ORDER = (
     response={200: schemas.page_of(schemas.MeasureOut, "MeasurePage"), **LIST_ERRORS},
     url_name="measures",
     summary="施策の一覧",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 @paginate(Pages)
 def measures(
@@ -310,7 +310,7 @@ def measures(
     response={200: schemas.one(schemas.MeasureOut, "MeasureDocument"), **DETAIL_ERRORS},
     url_name="measure",
     summary="施策",
-    tags=["プロジェクト"],
+    tags=["projects"],
 )
 def measure(request, id: Id):
     return document(get_object_or_404(visible_measures(request), pk=id))

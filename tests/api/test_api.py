@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from api.api import api
 from indicators.exports import COLUMNS
 from indicators.models import Indicator, Result, Target
 from municipalities.models import CollaborationArea, Municipality, Subprefecture
@@ -261,6 +262,17 @@ def test_openapi_document_is_3_1_and_documents_every_operation(client):
     result = document["components"]["schemas"]["Result"]["properties"]
     for key, label in COLUMNS:
         assert label in result[key]["description"], key
+
+
+def test_the_served_document_names_the_requests_site_as_its_server(client):
+    url = reverse("api:openapi-json")
+    served = client.get(url, HTTP_HOST="127.0.0.1:8000").json()
+    assert served["servers"] == [{"url": "http://127.0.0.1:8000", "description": "このサイト"}]
+    # Another host gets its own (the cached document is kept per host).
+    assert client.get(url, HTTP_HOST="localhost").json()["servers"][0]["url"] == "http://localhost"
+    assert client.head(url, HTTP_HOST="localhost").status_code == 200
+    # The document built without a request (the committed one) names it relatively.
+    assert api.get_openapi_schema()["servers"] == [{"url": "/", "description": "このサイト"}]
 
 
 def test_documentation_page_lists_every_endpoint_and_field_in_japanese(client):
