@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.staticfiles import finders
 from django.db.models import Max, Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -297,8 +296,11 @@ def datasets(request) -> list[Dataset]:
             "北海道の市町村界（地図用、簡略化）",
             "地図を描くための市町村の境界（179市町村と北方領土の6村）。札幌市は10区を統合しています。",
             [
+                # The address stays put; the maps load the static file under its
+                # content-hashed name, which changes with every build.
                 _json(
-                    absolute(static(BOUNDARIES_STATIC)), "JSON（独自の軽量形式、形式は本文に記載）"
+                    absolute(reverse("opendata:boundaries_json")),
+                    "JSON（独自の軽量形式、形式は本文に記載）",
                 )
             ],
             BOUNDARY_COLUMNS,
@@ -625,6 +627,19 @@ def _xlsx_cell(value):
     if hasattr(value, "is_finite"):  # Decimal
         return float(value)
     return exports._cell(value)
+
+
+@require_safe
+def boundaries_json(request):
+    """The municipality boundaries at an address that stays put (the catalogue's
+    download): the maps load the same static file under its content-hashed name,
+    which changes with every build."""
+    path = finders.find(BOUNDARIES_STATIC)
+    if not path:
+        raise Http404("境界データがありません")
+    with open(path, "rb") as fh:
+        response = HttpResponse(fh.read(), content_type="application/json")
+    return opendata.add_license_link(response)
 
 
 @require_safe

@@ -11,6 +11,7 @@ opendata_patterns = (
         path("data/municipalities.csv", catalog.municipalities_csv, name="municipalities_csv"),
         path("data/areas.csv", catalog.areas_csv, name="areas_csv"),
         path("data/dictionary.csv", catalog.dictionary_csv, name="dictionary_csv"),
+        path("data/hokkaido-municipalities.json", catalog.boundaries_json, name="boundaries_json"),
         path("catalog.jsonld", catalog.catalog_jsonld, name="catalog_jsonld"),
     ],
     "opendata",

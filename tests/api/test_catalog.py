@@ -146,6 +146,7 @@ def test_every_download_carries_the_licence(client):
         reverse("opendata:municipalities_csv"),
         reverse("opendata:areas_csv"),
         reverse("opendata:dictionary_csv"),
+        reverse("opendata:boundaries_json"),
         reverse("opendata:catalog_jsonld"),
     ]
     for url in urls:
