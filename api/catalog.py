@@ -9,6 +9,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.staticfiles import finders
 from django.db.models import Max, Prefetch
@@ -134,6 +135,8 @@ class Distribution:
     url: str
     format: str  # CSV, JSON, ZIP
     media_type: str
+    description: str = ""
+    api: bool = False  # the API: an accessURL through the DataService, no downloadURL
 
 
 @dataclass
@@ -148,14 +151,37 @@ class Dataset:
     terms: dict | None = None  # a source's own terms, where it is not the prefecture
     keywords: list[str] = field(default_factory=list)
     dictionary: str = "results"  # which 項目定義書 describes its columns
+    landing_page: str | None = None  # the page about it; the catalogue page when None
+    temporal: tuple[date, date] | None = None  # the period its figures cover
+    frequency: str = "ANNUAL"  # EU frequency authority table: the report is yearly
+    themes: tuple[str, ...] = ("GOVE", "REGI")  # EU data-theme authority table
 
 
 def _csv(url, title="CSV（UTF-8 BOM 付き、Excel対応）"):
-    return Distribution(title, url, "CSV", "text/csv")
+    return Distribution(
+        title,
+        url,
+        "CSV",
+        "text/csv",
+        "CSV（UTF-8、BOM 付き、改行は CRLF）。各列の意味・型・単位は項目定義書（dictionary.csv）にあります。",
+    )
 
 
-def _json(url, title="JSON"):
-    return Distribution(title, url, "JSON", "application/json")
+def _json(
+    url,
+    title="JSON",
+    description="JSON。ライセンス（license）と出典の記載（attribution）を含みます。",
+):
+    return Distribution(title, url, "JSON", "application/json", description)
+
+
+def _api(
+    url,
+    title="API（JSON、ページ分割）",
+    description="API（JSON、OpenAPI 3.1）の一覧。page と per_page（最大200）でページ分割され、"
+    "next で次のページをたどります。",
+):
+    return Distribution(title, url, "JSON", "application/json", description, api=True)
 
 
 def _xlsx(url):
@@ -164,6 +190,18 @@ def _xlsx(url):
         url,
         "XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "実績・市町村・連携地域を表ごとのシートに、ライセンスと項目定義書を添えた XLSX。",
+    )
+
+
+def _zip(url):
+    return Distribution(
+        "ZIP（一括ダウンロード）",
+        url,
+        "ZIP",
+        "application/zip",
+        "すべての CSV（実績はすべて・プロジェクト別・指標別）、項目定義書（dictionary.csv）、"
+        "市町村界（JSON）、ライセンスと出典を書いた README.md を1つにまとめた ZIP。",
     )
 
 
@@ -191,6 +229,9 @@ def datasets(request) -> list[Dataset]:
     results = Result.objects.public()
     newest = results.aggregate(latest=Max("updated_at"))["latest"]
     columns = result_columns()
+    strategy_period = _strategy_period()
+    by_indicator, by_project = _coverage(results)
+    everything = _union(by_indicator.values()) or strategy_period
     items = [
         Dataset(
             "results",
@@ -199,13 +240,15 @@ def datasets(request) -> list[Dataset]:
             [
                 _csv(absolute(reverse("indicators:results_csv"))),
                 _json(absolute(reverse("indicators:results_json"))),
-                _json(absolute(reverse("api:results")), "API（JSON、ページ分割）"),
+                _api(absolute(reverse("api:results"))),
                 _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             columns,
             _date(newest),
             credit,
             keywords=["北海道創生総合戦略", "地方創生", "実績"],
+            landing_page=absolute(reverse("indicators:list")),
+            temporal=everything,
         )
     ]
     for project in Project.objects.in_order():
@@ -219,15 +262,14 @@ def datasets(request) -> list[Dataset]:
                 [
                     _csv(absolute(reverse("indicators:results_csv") + query)),
                     _json(absolute(reverse("indicators:results_json") + query)),
-                    _json(
-                        absolute(reverse("api:results") + f"?project={project.slug}"),
-                        "API（JSON、ページ分割）",
-                    ),
+                    _api(absolute(reverse("api:results") + f"?project={project.slug}")),
                 ],
                 columns,
                 _date(in_project.aggregate(latest=Max("updated_at"))["latest"]),
                 credit,
-                keywords=[project.short_name],
+                keywords=[project.short_name, "北海道創生総合戦略", "実績"],
+                landing_page=absolute(project.get_absolute_url()),
+                temporal=by_project.get(project.pk) or strategy_period,
             )
         )
     indicator_dates = dict(
@@ -248,14 +290,22 @@ def datasets(request) -> list[Dataset]:
                 [
                     _csv(absolute(reverse("indicators:detail_csv", args=[indicator.slug]))),
                     _json(absolute(reverse("indicators:detail_json", args=[indicator.slug]))),
-                    _json(
+                    _api(
                         absolute(reverse("api:indicator", args=[indicator.slug])),
                         "API（JSON）",
+                        "API（JSON、OpenAPI 3.1）。指標の実績・目標・進捗を1つの JSON で返します。",
                     ),
                 ],
                 columns,
                 _date(indicator_dates[indicator.pk]),
                 credit,
+                keywords=[
+                    *([indicator.measure.project.short_name] if indicator.measure else []),
+                    "北海道創生総合戦略",
+                    "指標",
+                ],
+                landing_page=absolute(indicator.get_absolute_url()),
+                temporal=by_indicator.get(indicator.pk) or strategy_period,
             )
         )
     latest_edition = Edition.objects.public().latest_first().first()
@@ -266,7 +316,7 @@ def datasets(request) -> list[Dataset]:
             "179市町村の団体コード・名称・よみ・種別・振興局・役場の位置・参加している連携地域。",
             [
                 _csv(absolute(reverse("opendata:municipalities_csv"))),
-                _json(absolute(reverse("api:municipalities")), "API（JSON）"),
+                _api(absolute(reverse("api:municipalities")), "API（JSON）"),
                 _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             MUNICIPALITY_COLUMNS,
@@ -275,6 +325,10 @@ def datasets(request) -> list[Dataset]:
             terms=opendata.CODE_TABLE_TERMS,
             keywords=["市町村", "団体コード", "振興局"],
             dictionary="municipalities",
+            landing_page=absolute(reverse("municipalities:list")),
+            temporal=strategy_period,
+            frequency="IRREG",  # when municipalities merge or are renamed
+            themes=("REGI", "GOVE"),
         ),
         Dataset(
             "areas",
@@ -282,7 +336,7 @@ def datasets(request) -> list[Dataset]:
             "報告書に掲載された連携地域と、その構成市町村（1行に1市町村）。",
             [
                 _csv(absolute(reverse("opendata:areas_csv"))),
-                _json(absolute(reverse("api:areas")), "API（JSON）"),
+                _api(absolute(reverse("api:areas")), "API（JSON）"),
                 _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
             AREA_COLUMNS,
@@ -290,6 +344,9 @@ def datasets(request) -> list[Dataset]:
             credit,
             keywords=["連携地域", "定住自立圏", "連携中枢都市圏"],
             dictionary="areas",
+            landing_page=absolute(reverse("municipalities:areas")),
+            temporal=strategy_period,
+            themes=("REGI", "GOVE"),
         ),
         Dataset(
             "boundaries",
@@ -301,6 +358,7 @@ def datasets(request) -> list[Dataset]:
                 _json(
                     absolute(reverse("opendata:boundaries_json")),
                     "JSON（独自の軽量形式、形式は本文に記載）",
+                    "市町村界の JSON（独自の軽量形式）。各項目の意味は項目定義書（dictionary.csv）にあります。",
                 )
             ],
             BOUNDARY_COLUMNS,
@@ -309,9 +367,66 @@ def datasets(request) -> list[Dataset]:
             terms=opendata.BOUNDARY_TERMS,
             keywords=["行政区域", "境界", "地図"],
             dictionary="boundaries",
+            landing_page=absolute(reverse("municipalities:list")),
+            temporal=(date.fromisoformat(BOUNDARIES_AS_OF),) * 2,  # one day: as of
+            frequency="IRREG",
+            themes=("REGI",),
         ),
     ]
     return items
+
+
+def _strategy_period() -> tuple[date, date] | None:
+    """The strategy's fiscal years, April of the first to March after the last."""
+    strategy = Strategy.objects.first()
+    if strategy is None:
+        return None
+    return date(strategy.start_year, 4, 1), date(strategy.end_year + 1, 3, 31)
+
+
+def _result_period(period, year, start, end) -> tuple[date, date]:
+    """The days one figure covers: a fiscal year runs April to March, a calendar year
+    January to December; a span, a month or a point in time has its own dates."""
+    if period == "span" and start and end:
+        return start, end
+    if period == "month" and end:
+        return end.replace(day=1), end
+    if period == "as_of" and end:
+        return end, end
+    if period == "cy":
+        return date(year, 1, 1), date(year, 12, 31)
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def _union(periods) -> tuple[date, date] | None:
+    """From the first start to the last end; None for no period."""
+    periods = list(periods)
+    if not periods:
+        return None
+    return min(p[0] for p in periods), max(p[1] for p in periods)
+
+
+def _coverage(results) -> tuple[dict, dict]:
+    """The period the published figures cover, by indicator and by project."""
+    by_indicator: dict = {}
+    by_project: dict = {}
+    rows = results.values_list(
+        "indicator_id",
+        "indicator__measure__category__section__theme__project_id",
+        "period",
+        "fiscal_year",
+        "period_start",
+        "period_end",
+    )
+    for indicator, project, *when in rows:
+        span = _result_period(*when)
+        by_indicator.setdefault(indicator, []).append(span)
+        if project is not None:
+            by_project.setdefault(project, []).append(span)
+    return (
+        {key: _union(spans) for key, spans in by_indicator.items()},
+        {key: _union(spans) for key, spans in by_project.items()},
+    )
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -332,64 +447,143 @@ def catalog(request):
 
 
 # --- DCAT-AP -------------------------------------------------------------------------
+# DCAT-AP 3.0.1, checked by tests/api/test_catalog.py against its SHACL shapes and
+# the EU controlled vocabularies they name. Every value the document names is typed
+# with the class DCAT-AP gives its property (dct:LicenseDocument, dct:MediaType, …);
+# the concepts of the EU authority tables (themes, frequency, file type, language,
+# availability) and of ADMS (publisher and licence types) are described by the tables.
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dct": "http://purl.org/dc/terms/",
+    "dcatap": "http://data.europa.eu/r5r/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "adms": "http://www.w3.org/ns/adms#",
     "dct:modified": {"@type": "xsd:date"},
     "dct:issued": {"@type": "xsd:date"},
+    "dcat:startDate": {"@type": "xsd:date"},
+    "dcat:endDate": {"@type": "xsd:date"},
 }
-LANGUAGE_JA = "http://publications.europa.eu/resource/authority/language/JPN"
+AUTHORITY = "http://publications.europa.eu/resource/authority/"
+LANGUAGE_JA = f"{AUTHORITY}language/JPN"
 FORMATS = {
-    "CSV": "http://publications.europa.eu/resource/authority/file-type/CSV",
-    "JSON": "http://publications.europa.eu/resource/authority/file-type/JSON",
-    "ZIP": "http://publications.europa.eu/resource/authority/file-type/ZIP",
-    "XLSX": "http://publications.europa.eu/resource/authority/file-type/XLSX",
+    "CSV": f"{AUTHORITY}file-type/CSV",
+    "JSON": f"{AUTHORITY}file-type/JSON",
+    "ZIP": f"{AUTHORITY}file-type/ZIP",
+    "XLSX": f"{AUTHORITY}file-type/XLSX",
 }
+DATA_THEMES = f"{AUTHORITY}data-theme"
+FREQUENCIES = f"{AUTHORITY}frequency/"
+STABLE = f"{AUTHORITY}planned-availability/STABLE"
+HOKKAIDO = "https://sws.geonames.org/2130037/"  # GeoNames: Hokkaidō (first-order division)
+REGIONAL_AUTHORITY = "http://purl.org/adms/publishertype/RegionalAuthority"
+ATTRIBUTION_LICENCE = "http://purl.org/adms/licencetype/Attribution"  # credit required
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 
 def _text(value: str) -> dict:
     return {"@value": value, "@language": "ja"}
 
 
+def _typed(iri: str, kind: str) -> dict:
+    return {"@id": iri, "@type": kind}
+
+
+def _licence(url: str) -> dict:
+    return {**_typed(url, "dct:LicenseDocument"), "dct:type": {"@id": ATTRIBUTION_LICENCE}}
+
+
+def _period(period: tuple[date, date]) -> dict:
+    return {
+        "@type": "dct:PeriodOfTime",
+        "dcat:startDate": period[0].isoformat(),
+        "dcat:endDate": period[1].isoformat(),
+    }
+
+
+def bulk_dataset(request, items: list[Dataset]) -> Dataset:
+    """The ZIP and the workbook: every table at once, as a dataset of its own."""
+    absolute = request.build_absolute_uri
+    modified = [d.modified for d in items if d.modified]
+    return Dataset(
+        "all",
+        "すべてのデータ（一括ダウンロード）",
+        "このサイトのすべてのオープンデータ（実績・市町村・連携地域・市町村界・項目定義書）を"
+        "1つのファイルにまとめたもの。公開済みの数値だけを収録しています。",
+        [
+            _zip(absolute(reverse("opendata:all_zip"))),
+            _xlsx(absolute(reverse("opendata:all_xlsx"))),
+        ],
+        [],
+        max(modified) if modified else None,
+        "／".join(
+            [
+                credits.attribution(),
+                opendata.CODE_TABLE_TERMS["credit"],
+                opendata.BOUNDARY_CREDIT,
+            ]
+        ),
+        keywords=["北海道創生総合戦略", "オープンデータ", "一括ダウンロード"],
+        temporal=_union(d.temporal for d in items if d.temporal),
+    )
+
+
 def dcat_document(request) -> dict:
+    absolute = request.build_absolute_uri
     strategy = Strategy.objects.first()
+    latest_edition = Edition.objects.public().latest_first().first()
     publisher = {
+        "@id": absolute(reverse("projects:about")) + "#publisher",
         "@type": "foaf:Agent",
-        "foaf:name": _text(Edition.objects.public().latest_first().first().publisher)
-        if Edition.objects.public().exists()
-        else _text(opendata.SITE_CREDIT),
+        "foaf:name": _text(latest_edition.publisher if latest_edition else opendata.SITE_CREDIT),
+        "dct:type": {"@id": REGIONAL_AUTHORITY},
     }
     contact = {
-        "@type": "vcard:Organization",
+        "@type": ["vcard:Organization", "vcard:Kind"],
         "vcard:fn": _text(opendata.SITE_CREDIT),
-        "vcard:hasURL": {"@id": request.build_absolute_uri(reverse("projects:about"))},
+        "vcard:hasURL": {"@id": absolute(reverse("projects:about"))},
     }
     items = datasets(request)
-    catalog_url = request.build_absolute_uri(reverse("opendata:catalog"))
+    items.append(bulk_dataset(request, items))
+    catalog_url = absolute(reverse("opendata:catalog"))
+    service_id = f"{catalog_url}#api"
+    dictionary = {
+        **_typed(absolute(reverse("opendata:dictionary_csv")), "dct:Standard"),
+        "dct:title": _text("項目定義書（dictionary.csv）"),
+        "dct:description": _text("各ファイルの列（項目）の意味・型・単位。"),
+    }
+    language = _typed(LANGUAGE_JA, "dct:LinguisticSystem")
+    hokkaido = _typed(HOKKAIDO, "dct:Location")
+
+    def licence(dataset):
+        return _licence(
+            opendata.LICENSE_URL if dataset.terms is None else dataset.terms["terms_url"]
+        )
 
     def distribution(dataset, dist, n):
-        return {
+        node = {
             "@id": f"{catalog_url}#{dataset.slug}-{n}",
             "@type": "dcat:Distribution",
             "dct:title": _text(dist.title),
+            "dct:description": _text(dist.description or dist.title),
             "dcat:accessURL": {"@id": dist.url},
-            "dcat:downloadURL": {"@id": dist.url},
-            "dct:format": {"@id": FORMATS[dist.format]},
-            "dcat:mediaType": {
-                "@id": f"https://www.iana.org/assignments/media-types/{dist.media_type}"
-            },
-            "dct:license": {"@id": opendata.LICENSE_URL}
-            if dataset.terms is None
-            else {"@id": dataset.terms["terms_url"]},
-            "dct:rights": _text(dataset.credit),
+            "dct:format": _typed(FORMATS[dist.format], "dct:MediaTypeOrExtent"),
+            "dcat:mediaType": _typed(MEDIA_TYPES + dist.media_type, "dct:MediaType"),
+            "dct:license": licence(dataset),
+            "dct:rights": {"@type": "dct:RightsStatement", "rdfs:label": _text(dataset.credit)},
+            "dcatap:availability": {"@id": STABLE},
         }
+        if dist.api:  # a paged list is no file to download: reached through the service
+            node["dcat:accessService"] = {"@id": service_id}
+        else:
+            node["dcat:downloadURL"] = {"@id": dist.url}
+        return node
 
     def dataset_node(dataset):
+        temporal = dataset.temporal or _strategy_period()
         node = {
             "@id": f"{catalog_url}#{dataset.slug}",
             "@type": "dcat:Dataset",
@@ -398,10 +592,13 @@ def dcat_document(request) -> dict:
             "dct:description": _text(dataset.description),
             "dct:publisher": publisher,
             "dcat:contactPoint": contact,
-            "dct:language": {"@id": LANGUAGE_JA},
+            "dct:language": language,
             "dcat:keyword": [_text(k) for k in dataset.keywords],
-            "dcat:landingPage": {"@id": f"{catalog_url}#{dataset.slug}"},
-            "dct:conformsTo": {"@id": f"{catalog_url}#dictionary-{dataset.dictionary}"},
+            "dcat:theme": [{"@id": f"{DATA_THEMES}/{code}"} for code in dataset.themes],
+            "dct:spatial": hokkaido,
+            "dct:accrualPeriodicity": _typed(FREQUENCIES + dataset.frequency, "dct:Frequency"),
+            "dcat:landingPage": _typed(dataset.landing_page or catalog_url, "foaf:Document"),
+            "dct:conformsTo": dictionary,
             "dct:rightsHolder": publisher
             if dataset.terms is None
             else {
@@ -412,10 +609,36 @@ def dcat_document(request) -> dict:
                 distribution(dataset, dist, n) for n, dist in enumerate(dataset.distributions, 1)
             ],
         }
+        if temporal:
+            node["dct:temporal"] = _period(temporal)
         if dataset.modified:
             node["dct:modified"] = dataset.modified
         return node
 
+    openapi = absolute(reverse("api:openapi-json"))
+    service = {
+        "@id": service_id,
+        "@type": "dcat:DataService",
+        "dct:title": _text(f"{opendata.SITE_CREDIT} API"),
+        "dct:description": _text(
+            "読み取り専用の JSON API（OpenAPI 3.1）。実績・目標・進捗、総合戦略の構成、"
+            "市町村・振興局・連携地域を、ページ分割した一覧と個別の項目で返します。"
+        ),
+        "dcat:endpointURL": {"@id": openapi.removesuffix("openapi.json")},
+        "dcat:endpointDescription": {"@id": openapi},
+        "dcat:landingPage": _typed(absolute(reverse("api_docs")), "foaf:Document"),
+        "dct:format": _typed(FORMATS["JSON"], "dct:MediaTypeOrExtent"),
+        "dct:license": _licence(opendata.LICENSE_URL),
+        "dct:publisher": publisher,
+        "dcat:contactPoint": contact,
+        "dcat:theme": [{"@id": f"{DATA_THEMES}/{code}"} for code in ("GOVE", "REGI")],
+        "dcat:keyword": [_text(k) for k in ("API", "オープンデータ", "北海道創生総合戦略")],
+        "dcat:servesDataset": [
+            {"@id": f"{catalog_url}#{d.slug}"}
+            for d in items
+            if any(dist.api for dist in d.distributions)
+        ],
+    }
     document = {
         "@context": CONTEXT,
         "@id": catalog_url,
@@ -426,10 +649,13 @@ def dcat_document(request) -> dict:
             "北海道の市町村・振興局・連携地域のデータ。" + opendata.LICENSE_NOTE
         ),
         "dct:publisher": publisher,
-        "dct:language": {"@id": LANGUAGE_JA},
-        "dct:license": {"@id": opendata.LICENSE_URL},
-        "foaf:homepage": {"@id": request.build_absolute_uri(reverse("projects:home"))},
+        "dct:language": language,
+        "dct:license": _licence(opendata.LICENSE_URL),
+        "dct:spatial": hokkaido,
+        "foaf:homepage": _typed(absolute(reverse("projects:home")), "foaf:Document"),
+        "dcat:themeTaxonomy": {"@id": DATA_THEMES},
         "dcat:dataset": [dataset_node(d) for d in items],
+        "dcat:service": [service],
     }
     modified = [d.modified for d in items if d.modified]
     if modified:

@@ -3,12 +3,20 @@
 import csv
 import io
 import json
+import re
+import warnings
 import zipfile
+from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 from pyld import jsonld
+from pyshacl import validate
+from rdflib import RDF, Graph, Namespace, URIRef
 
 from indicators.exports import COLUMNS
 from indicators.models import Indicator, Result
@@ -68,7 +76,7 @@ def test_dcat_catalogue_expands_as_json_ld_with_the_required_properties(client):
         assert catalog.get(DCT + prop), prop
     datasets = by_type[DCAT + "Dataset"]
     assert len(catalog[DCAT + "dataset"]) == len(datasets)
-    assert len(datasets) == 1 + Project.objects.count() + 3 + (
+    assert len(datasets) == 1 + Project.objects.count() + 3 + 1 + (  # 1: the ZIP and XLSX
         Indicator.objects.filter(results__status="published").distinct().count()
     )
     for dataset in datasets:
@@ -167,3 +175,114 @@ def test_area_csv_has_one_row_per_member(client):
         .order_by("code")
         .values_list("name", flat=True)
     )
+
+
+# --- DCAT-AP 3.0.1 -------------------------------------------------------------------
+# The SHACL shapes of DCAT-AP 3.0.1 and an extract of the controlled vocabularies they
+# check, vendored with their licences: tests/api/dcat_ap_3_0_1/README.md.
+
+DCAT_AP = Path(__file__).parent / "dcat_ap_3_0_1"
+SHAPES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+NS_DCAT = Namespace(DCAT)
+NS_DCT = Namespace(DCT)
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")  # ManifestStaticFilesStorage's names
+
+
+def catalogue_graph(client) -> Graph:
+    response = client.get(reverse("opendata:catalog_jsonld"))
+    with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated class
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        return Graph().parse(data=response.content, format="json-ld")
+
+
+def test_dcat_catalogue_conforms_to_dcat_ap_3_0_1(client):
+    shapes = Graph()
+    for name in SHAPES:
+        shapes.parse(DCAT_AP / name)
+    # The codelists' concepts go into the data graph, as DCAT-AP's own validator imports
+    # them (mdr_imports.ttl): pyshacl's ont_graph copies only RDFS/OWL axioms, not SKOS.
+    data = catalogue_graph(client) + Graph().parse(DCAT_AP / "vocabularies.ttl")
+    _, report, text = validate(data, shacl_graph=shapes, allow_warnings=True)
+    results = list(report.objects(None, SH.result))  # the top-level results, not details
+    severities = Counter(str(report.value(r, SH.resultSeverity)) for r in results)
+    violations = severities[str(SH.Violation)]
+    print(f"DCAT-AP 3.0.1: {violations} violations, {severities[str(SH.Warning)]} warnings")
+    # The warnings left: the publisher (北海道総合政策部) is in no EU corporate-body list.
+    assert violations == 0, text[:4000]
+    warned = {report.value(r, SH.resultPath) for r in results}
+    assert warned <= {NS_DCT.publisher}, warned
+
+
+def test_every_dataset_and_distribution_has_the_recommended_properties(client):
+    graph = catalogue_graph(client)
+    datasets = set(graph.subjects(RDF.type, NS_DCAT.Dataset))
+    assert len(datasets) > 40
+    for dataset in datasets:
+        for prop in (NS_DCAT.theme, NS_DCT.spatial, NS_DCAT.keyword, NS_DCT.description):
+            assert graph.value(dataset, prop) is not None, (dataset, prop)
+        period = graph.value(dataset, NS_DCT.temporal)
+        start = graph.value(period, NS_DCAT.startDate)
+        end = graph.value(period, NS_DCAT.endDate)
+        assert start.datatype == end.datatype == XSD_DATE, dataset
+        assert start.toPython() <= end.toPython(), dataset
+        assert graph.value(dataset, NS_DCT.accrualPeriodicity) is not None, dataset
+    for distribution in graph.subjects(RDF.type, NS_DCAT.Distribution):
+        assert graph.value(distribution, NS_DCT.description) is not None, distribution
+        assert graph.value(distribution, DCATAP.availability) is not None, distribution
+        rights = graph.value(distribution, NS_DCT.rights)
+        assert (rights, RDF.type, NS_DCT.RightsStatement) in graph
+    # The period comes from the figures: FY2014 (April 2014) is the first in the seed.
+    results = URIRef("http://testserver" + reverse("opendata:catalog") + "#results")
+    first_year = Result.objects.published().order_by("fiscal_year").first().fiscal_year
+    start = graph.value(graph.value(results, NS_DCT.temporal), NS_DCAT.startDate).toPython()
+    assert start.year == first_year
+
+
+def test_every_download_url_is_stable_and_answers(client):
+    graph = catalogue_graph(client)
+    urls = {str(url) for url in graph.objects(None, NS_DCAT.downloadURL)}
+    assert urls
+    for url in urls:
+        path = url.removeprefix("http://testserver")
+        assert path != url and not path.startswith(settings.STATIC_URL), url
+        assert not HASHED.search(path.partition("?")[0]), url
+        assert client.get(path).status_code == 200, url
+    boundaries = client.get(reverse("opendata:boundaries_json"))
+    assert "http://testserver" + reverse("opendata:boundaries_json") in urls
+    assert boundaries["Content-Type"] == "application/json"
+    with open(finders.find("maps/hokkaido-municipalities.json"), "rb") as fh:
+        assert boundaries.content == fh.read()
+
+
+def test_bulk_zip_is_in_the_catalogue(client):
+    graph = catalogue_graph(client)
+    url = URIRef("http://testserver" + reverse("opendata:all_zip"))
+    (distribution,) = graph.subjects(NS_DCAT.downloadURL, url)
+    zip_type = URIRef("http://publications.europa.eu/resource/authority/file-type/ZIP")
+    assert graph.value(distribution, NS_DCT["format"]) == zip_type
+    (dataset,) = graph.subjects(NS_DCAT.distribution, distribution)
+    assert (None, NS_DCAT.dataset, dataset) in graph
+
+
+def test_api_distributions_are_reached_through_the_data_service(client):
+    graph = catalogue_graph(client)
+    api_root = "http://testserver" + reverse("api:openapi-json").removesuffix("openapi.json")
+    through_api = [
+        d
+        for d in graph.subjects(RDF.type, NS_DCAT.Distribution)
+        if str(graph.value(d, NS_DCAT.accessURL)).startswith(api_root)
+    ]
+    assert len(through_api) > 40
+    (service,) = graph.subjects(RDF.type, NS_DCAT.DataService)
+    assert str(graph.value(service, NS_DCAT.endpointURL)) == api_root
+    description = str(graph.value(service, NS_DCAT.endpointDescription))
+    assert client.get(description.removeprefix("http://testserver")).json()["openapi"]
+    served = set(graph.objects(service, NS_DCAT.servesDataset))
+    for distribution in through_api:
+        assert graph.value(distribution, NS_DCAT.downloadURL) is None, distribution
+        assert graph.value(distribution, NS_DCAT.accessService) == service, distribution
+        (dataset,) = graph.subjects(NS_DCAT.distribution, distribution)
+        assert dataset in served
