@@ -23,8 +23,9 @@ def strategy_title(strategy) -> str:
     return f"{strategy.name}（{strategy.start_year}～{strategy.end_year}年度）"
 
 
-def project_card(project, measures) -> share.Card:
-    themes = [t.title for t in project.themes.all() if t.title]
+def project_card(project, themes, measures) -> share.Card:
+    """`themes` and `measures`: the page's own, already read (no query of its own)."""
+    themes = [t.title for t in themes if t.title]
     description = f"{project.strategy.name}の重点戦略プロジェクト：{project.name}"
     if themes:
         description += "（" + "、".join(themes) + "）"

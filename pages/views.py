@@ -95,7 +95,7 @@ def project_detail(request, slug):
         "themes": themes,
         "charts": any(card.chart for card in cards) or any(m.comparisons for m in measures),
         "progress_summary": selectors.progress_summary(cards),
-        "share": sharing.project_card(project, measures),
+        "share": sharing.project_card(project, themes, measures),
     }
     return render(request, "projects/project_detail.html", context)
 
