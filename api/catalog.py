@@ -24,7 +24,7 @@ from indicators.models import Indicator, Result, Target
 from municipalities.models import CollaborationArea, Municipality
 from projects import credits
 from projects.models import Edition, Project, Strategy
-from strategy_portal import opendata
+from strategy_portal import opendata, share
 
 from .schemas import RESULT_TYPES
 
@@ -442,6 +442,11 @@ def catalog(request):
         "zip_url": reverse("opendata:all_zip"),
         "jsonld_url": reverse("opendata:catalog_jsonld"),
         "indicator_count": sum(1 for d in items if d.slug.startswith("indicator-")),
+        "share": share.card(
+            "オープンデータ",
+            f"{opendata.SITE_CREDIT}のデータセット{len(items)}件の一覧：CSV・JSON・API、"
+            + opendata.LICENSE_NAME,
+        ),
     }
     return render(request, "api/catalog.html", context)
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from strategy_portal import opendata
+from strategy_portal import opendata, share
 
 from .api import api
 
@@ -133,5 +133,9 @@ def docs(request):
         "throttle": settings.API_THROTTLE_DOC,
         "license": opendata,
         **document_for_page(document),
+        "share": share.card(
+            "API の説明",
+            f"{document['info']['title']}：読み取り専用 JSON API（OpenAPI {document['openapi']}）の説明",
+        ),
     }
     return render(request, "api/docs.html", context)

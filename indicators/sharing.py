@@ -6,51 +6,41 @@ with Pillow from the data; the embed view is a minimal page with the card's
 chart and table, the only page other sites may frame.
 """
 
-import io
-from pathlib import Path
-
 from csp.decorators import csp_replace
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
-from PIL import Image, ImageDraw, ImageFont
 
 from projects import credits
-from strategy_portal import display, fiscal_years, opendata
+from strategy_portal import display, fiscal_years, opendata, share
+from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
 
 from .cards import card_for
 from .charts import BLUE, GREY
 from .models import Indicator, Result, Target
 from .series import group_series
 
-WIDTH, HEIGHT = 1200, 630
-INK = "#1a1a1a"
-MUTED = "#4a5560"
-# Debian's IPA Gothic (fonts-ipafont-gothic, installed by `make install` as root).
-FONT_FILES = (
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-)
 MAX_BARS = 8
 
 
-def _font(size: int):
-    for path in FONT_FILES:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size)  # no Japanese glyphs: install the font
-
-
-def _fit(draw, text: str, font, width: int) -> str:
-    """The text, cut with … so it fits `width` pixels."""
-    if draw.textlength(text, font=font) <= width:
-        return text
-    while text and draw.textlength(text + "…", font=font) > width:
-        text = text[:-1]
-    return text + "…"
+def share_card(indicator, card) -> share.Card:
+    """The indicator page's card: its newest figure, and the image drawn from its figures."""
+    headline = card.headlines[0] if card.headlines else None
+    if headline:
+        label = f"{headline.label} " if headline.label else ""
+        figure = f"{headline.result.value_display}（{headline.result.period_display}）"
+        description = f"{indicator.name} {label}{figure}"
+    else:
+        description = f"{indicator.name}の実績"
+    return share.card(
+        indicator.name,
+        description,
+        image=reverse("indicators:og_image", args=[indicator.slug]),
+        image_alt=f"{indicator.name}の最新の数値" + ("とグラフ" if card.chart else ""),
+        type="article",
+    )
 
 
 def _indicator_card(slug: str):
@@ -73,15 +63,14 @@ def _indicator_card(slug: str):
 
 
 def draw_image(indicator, card) -> bytes:
-    image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
-    draw = ImageDraw.Draw(image)
+    image, draw = canvas()
     draw.rectangle([0, 0, WIDTH, 14], fill=BLUE)
-    small, medium, large = _font(28), _font(40), _font(96)
-    draw.text((60, 48), _fit(draw, opendata.SITE_CREDIT, small, 1080), font=small, fill=MUTED)
+    small, medium, large = font(28), font(40), font(96)
+    draw.text((60, 48), fit(draw, opendata.SITE_CREDIT, small, 1080), font=small, fill=MUTED)
     title = indicator.name + (
         f"（{indicator.breakdown_dimension}）" if indicator.breakdown_dimension else ""
     )
-    draw.text((60, 92), _fit(draw, title, medium, 1080), font=medium, fill=INK)
+    draw.text((60, 92), fit(draw, title, medium, 1080), font=medium, fill=INK)
     headline = card.headlines[0] if card.headlines else None
     if headline is None:
         draw.text((60, 200), "公開されている実績はありません", font=medium, fill=MUTED)
@@ -89,8 +78,8 @@ def draw_image(indicator, card) -> bytes:
         result = headline.result
         label = f"{headline.label} " if headline.label else ""
         value = display.value_label(result, indicator.unit)
-        draw.text((60, 170), _fit(draw, value, large, 520), font=large, fill=INK)
-        period = _fit(draw, label + result.period_display, small, 520)
+        draw.text((60, 170), fit(draw, value, large, 520), font=large, fill=INK)
+        period = fit(draw, label + result.period_display, small, 520)
         draw.text((60, 290), period, font=small, fill=MUTED)
         if headline.comparison:
             draw.text((60, 334), f"前年度比 {headline.comparison}", font=small, fill=MUTED)
@@ -98,15 +87,13 @@ def draw_image(indicator, card) -> bytes:
             (s for s in group_series(card.results) if s.breakdown == result.breakdown), None
         )
         if series:
-            _bars(draw, series.results[-MAX_BARS:], small)
-    credit = _fit(draw, credits.attribution(), _font(20), 1080)
-    draw.text((60, HEIGHT - 50), credit, font=_font(20), fill=MUTED)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
+            _bars(draw, series.results[-MAX_BARS:])
+    credit = fit(draw, credits.attribution(), font(20), 1080)
+    draw.text((60, HEIGHT - 50), credit, font=font(20), fill=MUTED)
+    return share.png(image)
 
 
-def _bars(draw, results, font):
+def _bars(draw, results):
     """A bar per figure (newest highlighted), on the right half, labelled with its year."""
     left, top, right, bottom = 640, 180, 1140, 520
     values = [float(r.value) for r in results]
@@ -114,7 +101,7 @@ def _bars(draw, results, font):
     step = (right - left) / len(values)
     width = min(80, step * 0.7)
     draw.line([left, bottom, right, bottom], fill=MUTED, width=2)
-    label_font = _font(22)
+    label_font = font(22)
     for n, (result, value) in enumerate(zip(results, values, strict=True)):
         x = left + step * n + (step - width) / 2
         height = (bottom - top) * value / highest
@@ -127,11 +114,7 @@ def _bars(draw, results, font):
 @require_safe
 def og_image(request, slug):
     indicator, card = _indicator_card(slug)
-    response = HttpResponse(draw_image(indicator, card), content_type="image/png")
-    # A share card's image is shown by other sites (SNS, chat): loadable cross-origin,
-    # unlike every other response (strategy_portal.security).
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return opendata.add_license_link(response)
+    return opendata.add_license_link(share.png_response(draw_image(indicator, card)))
 
 
 @require_safe

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from strategy_portal import share
 from strategy_portal.pagecache import reads
 
 from . import exports, progress, sharing
@@ -81,7 +82,16 @@ def indicator_list(request):
     for key in ("page", "sort"):
         query.pop(key, None)
     # `query` is the search box's text in base.html: the filters go by another name.
-    context = {"filter": filterset, "table": table, "filter_query": query.urlencode()}
+    context = {
+        "filter": filterset,
+        "table": table,
+        "filter_query": query.urlencode(),
+        "share": share.card(
+            "指標と実績",
+            f"重点戦略プロジェクトの指標の実績{table.paginator.count:,}件の一覧："
+            "プロジェクト・年度・市町村で絞り込み、並べ替え、CSV・JSONで取得",
+        ),
+    }
     return render(request, "indicators/indicator_list.html", context)
 
 
@@ -140,6 +150,7 @@ def indicator_detail(request, slug):
         "goal_pks": {goal.target.pk for goal in goals.values()},
         "charts": card.chart is not None,
         "embed_code": sharing.embed_code(request, indicator),
+        "share": sharing.share_card(indicator, card),
     }
     return render(request, "indicators/indicator_detail.html", context)
 
@@ -172,4 +183,11 @@ def indicator_json(request, slug):
 
 @require_safe
 def progress_rule(request):
-    return render(request, "indicators/progress_rule.html", {"rule": progress.rule()})
+    rule = progress.rule()
+    card = share.card(
+        "進捗状況の評価方法",
+        "目標を設定した指標の進捗率と、進捗状況（"
+        + "・".join(label for _, label in rule["statuses"])
+        + "）の判定方法",
+    )
+    return render(request, "indicators/progress_rule.html", {"rule": rule, "share": card})

@@ -2,7 +2,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from . import maps
+from strategy_portal import share
+
+from . import maps, sharing
 from .models import DMO, CollaborationArea, Municipality, Subprefecture
 
 
@@ -13,13 +15,19 @@ def municipality_list(request):
             Prefetch("municipalities", queryset=Municipality.objects.order_by("code"))
         )
     )
+    total = sum(len(s.municipalities.all()) for s in subprefectures)
     overview = maps.subprefectures_map(
         [(s.name, [m.code for m in s.municipalities.all()]) for s in subprefectures]
     )
     context = {
         "subprefectures": subprefectures,
-        "total": sum(len(s.municipalities.all()) for s in subprefectures),
+        "total": total,
         "map": overview,
+        "share": share.card(
+            "市町村一覧",
+            f"北海道の{total}市町村を{len(subprefectures)}の振興局ごとに："
+            + "、".join(s.name for s in subprefectures),
+        ),
     }
     return render(request, "municipalities/municipality_list.html", context)
 
@@ -32,6 +40,7 @@ def subprefecture_detail(request, slug):
         "subprefecture": subprefecture,
         "municipalities": municipalities,
         "map": maps.subprefecture_map(subprefecture.name, [m.code for m in municipalities]),
+        "share": sharing.subprefecture_card(subprefecture, municipalities),
     }
     return render(request, "municipalities/subprefecture_detail.html", context)
 
@@ -59,6 +68,7 @@ def municipality_detail(request, code):
             neighbours,
         ),
         "subprefecture_size": len(neighbours),
+        "share": sharing.municipality_card(municipality),
     }
     return render(request, "municipalities/municipality_detail.html", context)
 
@@ -75,7 +85,18 @@ def area_list(request):
     )
     names = {m.code: m.name for a in areas for m in a.members.all()}
     legend = [{**row, "members": [names[c] for c in row["codes"]]} for row in area_map.table]
-    context = {"areas": areas, "dmos": DMO.objects.all(), "map": area_map, "legend": legend}
+    model = [a.name for a in areas if a.kind == CollaborationArea.Kind.MODEL]
+    context = {
+        "areas": areas,
+        "dmos": DMO.objects.all(),
+        "map": area_map,
+        "legend": legend,
+        "share": share.card(
+            "連携地域",
+            f"市町村連携地域モデル事業の{len(model)}地域（" + "、".join(model) + "）、"
+            "定住自立圏、連携中枢都市圏と日本版DMOの地図と一覧",
+        ),
+    }
     return render(request, "municipalities/area_list.html", context)
 
 
@@ -89,5 +110,6 @@ def area_detail(request, slug):
         "map": maps.group_map(
             area.name, [m.code for m in members], map_id="area-map", members_word="構成市町村"
         ),
+        "share": sharing.area_card(area, members),
     }
     return render(request, "municipalities/area_detail.html", context)

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import sharing, views
 from .feeds import UpdatesFeed
 from .sitemaps import SITEMAPS
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/results/", views.accessibility_results, name="accessibility_results"),
+    path("og.png", sharing.og_image, name="og_image"),
     path("feed.atom", UpdatesFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_safe
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
 from projects.models import Edition, Erratum, Measure, Project, SourceCorrection, Strategy
-from strategy_portal import a11y
+from strategy_portal import a11y, opendata, share
 from strategy_portal.pagecache import reads
 
-from . import selectors
+from . import selectors, sharing
 
 
 @require_safe
@@ -26,7 +26,15 @@ def home(request):
     for project in projects:
         project.headlines = headlines.get(project.pk, [])
         project.progress_summary = summaries.get(project.pk)
+    description = share.SITE_DESCRIPTION
+    if strategy:
+        description = (
+            f"{sharing.strategy_title(strategy)}の重点戦略プロジェクト（"
+            + "、".join(p.short_name for p in projects)
+            + "）の取組と、指標の実績・目標値"
+        )
     context = {
+        "share": share.card("", description),
         "strategy": strategy,
         "edition": Edition.objects.public().latest_first().first(),
         "projects": projects,
@@ -87,6 +95,7 @@ def project_detail(request, slug):
         "themes": themes,
         "charts": any(card.chart for card in cards) or any(m.comparisons for m in measures),
         "progress_summary": selectors.progress_summary(cards),
+        "share": sharing.project_card(project, themes, measures),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -147,7 +156,17 @@ def search(request):
 @require_safe
 def about(request):
     corrections = SourceCorrection.objects.public().select_related("edition")
-    context = {"corrections": corrections, "editions": Edition.objects.public().latest_first()}
+    editions = list(Edition.objects.public().latest_first())
+    description = (
+        f"{opendata.SITE_CREDIT}について：収録している報告書（"
+        + "、".join(f"{e.year}年版" for e in editions)
+        + "）、データの出典、原資料の訂正"
+    )
+    context = {
+        "corrections": corrections,
+        "editions": editions,
+        "share": share.card("このサイトについて", description),
+    }
     return render(request, "projects/about.html", context)
 
 
@@ -163,7 +182,17 @@ def edition_report(request, year):
         )
         for measure in selectors.measures_on_page(project.page_themes):
             charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
-    context = {"edition": edition, "projects": projects, "charts": charts}
+    title = f"{edition.title}（{edition.year}年版・報告書（印刷用））"
+    description = (
+        f"{edition.publisher}「{edition.title}」（{edition.year}年版）の全文："
+        + "、".join(p.name for p in projects)
+    )
+    context = {
+        "edition": edition,
+        "projects": projects,
+        "charts": charts,
+        "share": share.card(title, description, type="article"),
+    }
     return render(request, "projects/edition_report.html", context)
 
 
@@ -177,6 +206,10 @@ def edition_errata(request, year):
         "errata": errata,
         "editions": Edition.objects.public().latest_first(),
         "source_corrections": SourceCorrection.objects.public().filter(edition=edition).count(),
+        "share": share.card(
+            f"正誤表（{edition.year}年版）",
+            f"{edition.publisher}「{edition.title}」（{edition.year}年版）の公開後の訂正",
+        ),
     }
     return render(request, "projects/errata.html", context)
 
@@ -194,10 +227,21 @@ def _a11y_context():
 @require_safe
 def accessibility(request):
     """ウェブアクセシビリティ方針: scope, target, and the claim the last test run allows."""
-    return render(request, "projects/accessibility.html", _a11y_context())
+    context = _a11y_context()
+    context["share"] = share.card(
+        "ウェブアクセシビリティ方針",
+        f"{opendata.SITE_CREDIT}のウェブアクセシビリティ方針：{a11y.STANDARD}の"
+        f"適合レベル{a11y.TARGET_LEVEL}を目標とする対象範囲と対応度",
+    )
+    return render(request, "projects/accessibility.html", context)
 
 
 @require_safe
 def accessibility_results(request):
     """ウェブアクセシビリティ試験結果, from the committed run (`make a11y`)."""
-    return render(request, "projects/accessibility_results.html", _a11y_context())
+    context = _a11y_context()
+    context["share"] = share.card(
+        "ウェブアクセシビリティ試験結果",
+        f"{opendata.SITE_CREDIT}の{a11y.STANDARD}に基づく試験結果と達成基準チェックリスト",
+    )
+    return render(request, "projects/accessibility_results.html", context)
