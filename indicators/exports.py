@@ -6,6 +6,7 @@ renamed or removed; the JSON carries `schema_version`.
 
 import csv
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -127,6 +128,8 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number is no formula: -20 stays a number, not '-20
     return escape_formula(str(value))
 
 
