@@ -742,7 +742,25 @@ def areas_csv(request):
     return _csv_response(_csv_text(AREA_COLUMNS, area_rows()), "areas.csv")
 
 
-DICTIONARY_COLUMNS = ["ファイル", "項目（CSVの見出し）", "キー（JSON・API）", "意味", "型", "単位"]
+DICTIONARY_COLUMNS = [
+    "ファイル",
+    "項目（CSVの見出し）",
+    "キー（JSON・API）",
+    "意味",
+    "型",
+    "単位",
+    "pandas の dtype",
+]
+
+
+def is_code(column: Column) -> bool:
+    """A code of digits with leading zeros (011002): text, never a number."""
+    return "6桁" in column.type
+
+
+def dictionary_row(filename: str, c: Column) -> list[str]:
+    """One column's line of the 項目定義書; codes say the dtype pandas needs (str)."""
+    return [filename, c.label, c.key, c.meaning, c.type, c.unit, "str" if is_code(c) else ""]
 
 
 def dictionary_text(files: dict[str, list[Column]]) -> str:
@@ -752,7 +770,7 @@ def dictionary_text(files: dict[str, list[Column]]) -> str:
     writer.writerow(DICTIONARY_COLUMNS)
     for filename, columns in files.items():
         for c in columns:
-            writer.writerow([filename, c.label, c.key, c.meaning, c.type, c.unit])
+            writer.writerow(dictionary_row(filename, c))
     return buffer.getvalue()
 
 
@@ -788,6 +806,12 @@ def readme_text(request, files: list[str]) -> str:
         "",
         "CSV はすべて UTF-8（BOM 付き、Excel でそのまま開けます）、改行は CRLF です。",
         "各列の意味・型・単位は dictionary.csv（項目定義書）にあります。",
+        "同じ定義を機械が読める形（Frictionless Data Package、Table Schema）で"
+        " datapackage.json に収録しています（`frictionless validate datapackage.json`）。",
+        "団体コード（011002 など）は先頭の0を保つため文字列として読んでください。pandas では：",
+        "",
+        "  pd.read_csv('municipalities.csv', dtype={'団体コード': str})",
+        "",
         "公開済みの数値だけを収録しています（下書きは含みません）。",
         "",
         *[f"- {name}" for name in files],
@@ -840,7 +864,7 @@ def all_xlsx(request):
     sheet.append(DICTIONARY_COLUMNS)
     for filename, columns in dictionaries().items():
         for c in columns:
-            sheet.append([filename, c.label, c.key, c.meaning, c.type, c.unit])
+            sheet.append(dictionary_row(filename, c))
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -905,6 +929,14 @@ def all_zip(request):
         with open(boundaries, "rb") as fh:
             files["hokkaido-municipalities.json"] = fh.read()
     files["dictionary.csv"] = dictionary_text(dictionaries()).encode()
+    from . import datapackage  # it reads this module's column lists
+
+    package = datapackage.descriptor(
+        {"results": "results.csv", "municipalities": "municipalities.csv", "areas": "areas.csv"},
+        homepage=request.build_absolute_uri(reverse("opendata:catalog")),
+        results_files=[name for name in files if name.startswith(("projects/", "indicators/"))],
+    )
+    files["datapackage.json"] = datapackage.json_text(package).encode()
     names = ["README.md", *files]
     files = {"README.md": readme_text(request, names).encode(), **files}
 

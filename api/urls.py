@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import catalog, views
+from . import catalog, datapackage, views
 from .api import api
 
 opendata_patterns = (
@@ -11,6 +11,7 @@ opendata_patterns = (
         path("data/municipalities.csv", catalog.municipalities_csv, name="municipalities_csv"),
         path("data/areas.csv", catalog.areas_csv, name="areas_csv"),
         path("data/dictionary.csv", catalog.dictionary_csv, name="dictionary_csv"),
+        path("data/datapackage.json", datapackage.datapackage_json, name="datapackage_json"),
         path("data/hokkaido-municipalities.json", catalog.boundaries_json, name="boundaries_json"),
         path("catalog.jsonld", catalog.catalog_jsonld, name="catalog_jsonld"),
     ],
