@@ -1,14 +1,14 @@
 """A year's results as a spreadsheet: the columns editors export, fill in and import.
 
 The columns are the same both ways, named as an editor would say them. A row is
-identified by 指標スラッグ + 年度 + 内訳: a row that matches a stored result
+identified by 指標ID + 年度 + 内訳: a row that matches a stored result
 updates it, any other row adds a new result. Rules (shown on the import page too):
 
-- 指標名, 単位, 状態 and 版数 are written on export and never imported. A 単位
+- 指標, 単位, 公開状態 and 版数 are written on export and never imported. A 単位
   that differs from the indicator's is refused (a figure in 円 where the
   indicator counts 千円 would be wrong by a factor of 1000); a 版数 that is not
   the stored one means someone changed the row after the export: refused.
-- New rows are drafts, whatever 状態 says; a stored row keeps its status, so a
+- New rows are drafts, whatever 公開状態 says; a stored row keeps its status, so a
   correction to a published figure is published at once, as in the form.
   Publishing is a separate, deliberate step (the 「公開する」 action).
 - One fiscal year per file; a (指標, 年度, 内訳) may appear once.
@@ -32,7 +32,7 @@ from projects.models import Edition
 from strategy_portal import display, fiscal_years
 from strategy_portal.spreadsheets import escape_formula, unescape_formula
 
-from . import services
+from . import exports, services
 from .forms import (
     PLACED_FIELDS,
     RESULT_FIELDS,
@@ -204,13 +204,11 @@ class IndicatorWidget(widgets.Widget):
             refuse_control_characters(value.strip())
         slug = "" if value is None else unescape_formula(normalize_text(value))
         if not slug:
-            raise InputError(
-                "指標スラッグを入力してください（例：p1-marriage-support-consultations）。"
-            )
+            raise InputError("指標IDを入力してください（例：p1-marriage-support-consultations）。")
         indicator = Indicator.objects.filter(slug=slug).first()
         if indicator is None:
             raise InputError(
-                f"指標スラッグ「{slug}」の指標はありません。書き出したファイルの綴りのまま入力してください。"
+                f"指標ID「{slug}」の指標はありません。書き出したファイルの綴りのまま入力してください。"
             )
         return indicator
 
@@ -226,7 +224,9 @@ class EditionWidget(widgets.Widget):
         edition = Edition.objects.filter(year=year).first()
         if edition is None:
             years = "・".join(str(y) for y in Edition.objects.values_list("year", flat=True))
-            raise InputError(f"掲載版「{value}」の報告書はありません（登録済み：{years}）。")
+            raise InputError(
+                f"掲載した報告書（版）「{value}」の報告書はありません（登録済み：{years}）。"
+            )
         return edition
 
     def render(self, value, obj=None, **kwargs):
@@ -251,79 +251,109 @@ COLUMNS = (
 
 # The template's second sheet (列の説明): what each column holds and how to write it.
 COLUMN_NOTES = {
-    "指標スラッグ": "指標の識別子。変えないでください（行がどの指標かを決めます）。",
-    "指標名": "確認用。取り込みでは読みません。",
+    "指標ID": "指標の識別子。変えないでください（行がどの指標かを決めます）。",
+    "指標": "確認用。取り込みでは読みません。",
     "年度": "実績の年度（暦年の統計は暦年）。2018、平成30年度、H30 のどれでも読めます。",
     "内訳": "内訳の名前（例：スポーツコース）。内訳のない指標は空欄。",
     "値": "数値だけ（単位・「約」・桁区切りは不要）。空欄の行は取り込みません。",
     "単位": "確認用。単位は指標で決まっています。",
     "期間種別": "年度・暦年・期間・時点・年月のどれか。",
     "期間開始": "期間種別が「期間」のときの開始日（2016/10/1、H28.10.1 など）。",
-    "期間終了": "期間の終了日、または時点・年月の日付（年月は 2018年11月 も可）。",
-    "約": "概数（約）のとき ○。",
+    "期間終了・時点": "期間の終了日、または時点・年月の日付（年月は 2018年11月 も可）。",
+    "概数": "概数（約）のとき ○。",
     "修飾": "延べ・うち のどちらか、または空欄。",
     "分母": "例：対象99市町村 の 99。なければ空欄。",
-    "分母名称": "分母の数の前に付く言葉だけ（例：対象）。",
+    "分母の名称": "分母の数の前に付く言葉だけ（例：対象）。",
     "速報値": "確定値でなく速報値のとき ○。",
-    "掲載版": "その数値を載せる報告書の版（年）。報告書以外の数値は空欄にして出典を入力。",
+    "掲載した報告書（版）": "その数値を載せる報告書の版（年）。報告書以外の数値は空欄にして出典を入力。",
     "出典": "報告書以外で公表された数値の出典。",
     "注記": "数値の注記。",
-    "状態": "確認用（公開・下書き）。取り込んだ新しい実績は下書きになります。",
+    "公開状態": "確認用（公開・下書き）。取り込んだ新しい実績は下書きになります。",
     "版数": "書き出したときの版数。変えないでください（同時編集による上書きを防ぎます）。",
 }
 
 
+# The spreadsheet's headers are the open data's (indicators/exports.py COLUMNS) where
+# a column means the same; 期間種別, 注記 and 版数 are the editors' own. Files made
+# with the headers used before they were aligned still import.
+OLD_HEADERS = {
+    "指標スラッグ": "指標ID",
+    "指標名": "指標",
+    "期間終了": "期間終了・時点",
+    "約": "概数",
+    "分母名称": "分母の名称",
+    "状態": "公開状態",
+    "掲載版": "掲載した報告書（版）",
+}
+
+
+LABELS = dict(exports.COLUMNS)  # the open data's headers, shared where a column means the same
+
+
 class ResultResource(resources.ModelResource):
     indicator = fields.Field(
-        attribute="indicator", column_name="指標スラッグ", widget=IndicatorWidget()
+        attribute="indicator", column_name=LABELS["indicator"], widget=IndicatorWidget()
     )
     # Shown on export and in the preview, never imported (readonly).
-    indicator_name = fields.Field(attribute="indicator__name", column_name="指標名", readonly=True)
+    indicator_name = fields.Field(
+        attribute="indicator__name", column_name=LABELS["indicator_name"], readonly=True
+    )
     fiscal_year = fields.Field(
-        attribute="fiscal_year", column_name="年度", widget=FiscalYearWidget()
+        attribute="fiscal_year", column_name=LABELS["fiscal_year"], widget=FiscalYearWidget()
     )
     breakdown = fields.Field(
-        attribute="breakdown", column_name="内訳", widget=TextWidget(single_line=True)
+        attribute="breakdown", column_name=LABELS["breakdown"], widget=TextWidget(single_line=True)
     )
-    value = fields.Field(attribute="value", column_name="値", widget=DecimalWidget("値"))
-    unit = fields.Field(attribute="indicator__unit", column_name="単位", readonly=True)
+    value = fields.Field(attribute="value", column_name=LABELS["value"], widget=DecimalWidget("値"))
+    unit = fields.Field(attribute="indicator__unit", column_name=LABELS["unit"], readonly=True)
     period = fields.Field(
         attribute="period",
         column_name="期間種別",
         widget=ChoiceWidget(Result.Period.choices, "期間種別", Result.Period.FISCAL_YEAR),
     )
     period_start = fields.Field(
-        attribute="period_start", column_name="期間開始", widget=DateWidget("期間開始")
+        attribute="period_start", column_name=LABELS["period_start"], widget=DateWidget("期間開始")
     )
     period_end = fields.Field(
-        attribute="period_end", column_name="期間終了", widget=DateWidget("期間終了")
+        attribute="period_end",
+        column_name=LABELS["period_end"],
+        widget=DateWidget("期間終了・時点"),
     )
-    approximate = fields.Field(attribute="approximate", column_name="約", widget=FlagWidget("約"))
+    approximate = fields.Field(
+        attribute="approximate", column_name=LABELS["approximate"], widget=FlagWidget("概数")
+    )
     qualifier = fields.Field(
         attribute="qualifier",
-        column_name="修飾",
+        column_name=LABELS["qualifier"],
         widget=ChoiceWidget(Result.Qualifier.choices, "修飾", ""),
     )
     denominator = fields.Field(
-        attribute="denominator", column_name="分母", widget=DecimalWidget("分母")
+        attribute="denominator", column_name=LABELS["denominator"], widget=DecimalWidget("分母")
     )
     denominator_label = fields.Field(
-        attribute="denominator_label", column_name="分母名称", widget=TextWidget(single_line=True)
+        attribute="denominator_label",
+        column_name=LABELS["denominator_label"],
+        widget=TextWidget(single_line=True),
     )
     provisional = fields.Field(
-        attribute="provisional", column_name="速報値", widget=FlagWidget("速報値")
+        attribute="provisional", column_name=LABELS["provisional"], widget=FlagWidget("速報値")
     )
-    status = fields.Field(attribute="get_status_display", column_name="状態", readonly=True)
+    status = fields.Field(
+        attribute="get_status_display", column_name=LABELS["status"], readonly=True
+    )
     source = fields.Field(
-        attribute="source", column_name="出典", widget=TextWidget(single_line=True)
+        attribute="source", column_name=LABELS["source"], widget=TextWidget(single_line=True)
     )
     note = fields.Field(attribute="note", column_name="注記", widget=TextWidget())
     edition = fields.Field(
-        attribute="edition", column_name="掲載版", widget=EditionWidget(), saves_null_values=False
+        attribute="edition",
+        column_name=LABELS["edition"],
+        widget=EditionWidget(),
+        saves_null_values=False,
     )
     version = fields.Field(attribute="version", column_name="版数", readonly=True)
 
-    REQUIRED_HEADERS = ("指標スラッグ", "年度", "内訳", "値")
+    REQUIRED_HEADERS = ("指標ID", "年度", "内訳", "値")
     bad_headers = False
     reason = "インポート"
     user = None
@@ -394,6 +424,9 @@ class ResultResource(resources.ModelResource):
         headers = [
             "" if header is None else normalize_text(header) for header in dataset.headers or []
         ]
+        # As the editor's spreadsheet spells them: NFKC turned （版） into (版).
+        spelled = {normalize_text(f.column_name): f.column_name for f in self.fields.values()}
+        headers = [OLD_HEADERS.get(header, spelled.get(header, header)) for header in headers]
         dataset.headers = headers
         known = {field.column_name for field in self.fields.values()}
         unknown = [header for header in headers if header and header not in known]
@@ -435,7 +468,7 @@ class ResultResource(resources.ModelResource):
         return row_result
 
     def get_instance(self, instance_loader, row):
-        """The stored row with this 指標スラッグ + 年度 + 内訳, if any."""
+        """The stored row with this 指標ID + 年度 + 内訳, if any."""
         keys, errors = {}, {}
         for name in self.get_import_id_fields():
             field = self.fields[name]

@@ -13,6 +13,28 @@ from indicators.models import Indicator, Result
 from projects.models import Edition
 
 HEADERS = [
+    "指標ID",
+    "指標",
+    "年度",
+    "内訳",
+    "値",
+    "単位",
+    "概数",
+    "修飾",
+    "分母",
+    "分母の名称",
+    "速報値",
+    "期間種別",
+    "期間開始",
+    "期間終了・時点",
+    "掲載した報告書（版）",
+    "出典",
+    "注記",
+    "公開状態",
+    "版数",
+]
+# The headers before they were aligned with the open data's: files made then still import.
+LEGACY_HEADERS = [
     "指標スラッグ",
     "指標名",
     "年度",
@@ -64,7 +86,9 @@ def add_result(client, slug="p1-marriage-support-consultations", **fields):
 
 def sheet_row(slug, fiscal_year, value, **columns):
     """One row in the export's column order; other columns blank unless given."""
-    cells = {"指標スラッグ": slug, "年度": fiscal_year, "値": value, **columns}
+    legacy = dict(zip(LEGACY_HEADERS, HEADERS, strict=True))  # 約=… reads as a keyword
+    cells = {"指標ID": slug, "年度": fiscal_year, "値": value}
+    cells |= {legacy.get(name, name): cell for name, cell in columns.items()}
     return [cells.get(header, "") for header in HEADERS]
 
 

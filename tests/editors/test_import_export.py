@@ -14,6 +14,7 @@ from .conftest import (
     CHANGELIST_URL,
     HEADERS,
     IMPORT_URL,
+    LEGACY_HEADERS,
     browser_form,
     confirm,
     figure,
@@ -138,7 +139,7 @@ def test_a_bad_last_row_changes_nothing_and_names_its_row_and_column(
 @pytest.mark.parametrize(
     "bad_row, column, message",
     [
-        (sheet_row("p1-no-such-indicator", 2018, 1), "指標スラッグ", "の指標はありません"),
+        (sheet_row("p1-no-such-indicator", 2018, 1), "指標ID", "の指標はありません"),
         (sheet_row(CONSULTATIONS, 2150, 1), "年度", "年度は1989～2100の範囲"),
         (sheet_row(CONSULTATIONS, 2018, "NaN"), "値", "NaN（非数）や無限大は入力できません"),
         (sheet_row(CONSULTATIONS, 2018, "約900"), "値", "「約」は値に含めず"),
@@ -149,11 +150,15 @@ def test_a_bad_last_row_changes_nothing_and_names_its_row_and_column(
         (sheet_row(CONSULTATIONS, 2018, 1, 期間種別="期間"), "", "期間には開始日と終了日"),
         (
             sheet_row(CONSULTATIONS, 2018, 1, 期間終了="2018-02-30"),
-            "期間終了",
+            "期間終了・時点",
             "日付として読めません",
         ),
-        (sheet_row(CONSULTATIONS, 2018, 1, 約="たぶん"), "約", "「○」か空欄"),
-        (sheet_row(CONSULTATIONS, 2018, 1, 掲載版=1999), "掲載版", "報告書はありません"),
+        (sheet_row(CONSULTATIONS, 2018, 1, 約="たぶん"), "概数", "「○」か空欄"),
+        (
+            sheet_row(CONSULTATIONS, 2018, 1, 掲載版=1999),
+            "掲載した報告書（版）",
+            "報告書はありません",
+        ),
     ],
 )
 def test_each_kind_of_bad_cell_is_refused_with_its_column(
@@ -204,7 +209,7 @@ def test_a_row_changed_since_the_export_is_refused(
     editor_client, second_editor_client, tmp_path, consultations
 ):
     exported = export_rows(editor_client, "csv", fiscal_year=2017)
-    row = next(r for r in exported if r["指標スラッグ"] == CONSULTATIONS)
+    row = next(r for r in exported if r["指標ID"] == CONSULTATIONS)
     # Meanwhile another editor corrects the figure in the form.
     second_editor_client.post(
         reverse("admin:indicators_result_change", args=[consultations.pk]),
@@ -325,9 +330,9 @@ def test_the_export_has_the_import_columns_and_a_bom_for_excel(editor_client):
     assert response.content.startswith("\ufeff".encode())
     rows = export_rows(editor_client, "csv", fiscal_year=2017)
     assert list(rows[0]) == HEADERS
-    row = next(r for r in rows if r["指標スラッグ"] == CONSULTATIONS)
-    assert row["指標名"] == "相談件数" and row["値"] == "813" and row["単位"] == "件"
-    assert row["期間種別"] == "年度" and row["状態"] == "公開" and row["版数"] == "1"
+    row = next(r for r in rows if r["指標ID"] == CONSULTATIONS)
+    assert row["指標"] == "相談件数" and row["値"] == "813" and row["単位"] == "件"
+    assert row["期間種別"] == "年度" and row["公開状態"] == "公開" and row["版数"] == "1"
     assert {r["年度"] for r in rows} == {"2017"}
 
 
@@ -341,6 +346,26 @@ def test_an_export_imported_again_changes_nothing(editor_client, tmp_path):
     assert preview.content.decode().count("変更なし") >= len(rows)
     confirm(editor_client, preview)
     assert history_rows() == history, "unchanged rows leave no history and keep their version"
+
+
+def test_a_file_with_the_headers_used_before_they_were_aligned_still_imports(
+    editor_client, tmp_path
+):
+    """指標スラッグ, 約, 分母名称, 掲載版 … now read 指標ID, 概数, 分母の名称, 掲載した報告書（版）,
+    the open data's spelling; a file an editor kept from last year imports all the same."""
+    rows = export_rows(editor_client, "xlsx", fiscal_year=2017)
+    assert list(rows[0]) == HEADERS
+    path = write_xlsx(
+        tmp_path / "old.xlsx", [[r[h] for h in HEADERS] for r in rows], headers=LEGACY_HEADERS
+    )
+    history = history_rows()
+
+    preview = upload(editor_client, path)
+
+    assert "見出しを確かめてください" not in preview.content.decode()
+    assert preview.content.decode().count("変更なし") >= len(rows)
+    confirm(editor_client, preview)
+    assert history_rows() == history
 
 
 def test_the_export_offers_this_years_figures_by_default_and_they_import_again(
@@ -385,7 +410,7 @@ def test_cells_excel_would_run_as_formulas_are_escaped_and_read_back(
     Result.objects.filter(pk=figure(FLIGHTS, 2017).pk).update(note="+81 11 231 4111")
     for file_format in ("csv", "xlsx"):
         rows = export_rows(editor_client, file_format, fiscal_year=2017)
-        notes = {r["指標スラッグ"]: r["注記"] for r in rows}
+        notes = {r["指標ID"]: r["注記"] for r in rows}
         assert notes[CONSULTATIONS] == "'" + formula, file_format
         assert notes[FLIGHTS] == "'+81 11 231 4111"
     rows = export_rows(editor_client, "csv", fiscal_year=2017)

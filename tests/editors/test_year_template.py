@@ -50,7 +50,9 @@ def test_the_template_has_a_row_for_every_indicator_and_breakdown(editor_client,
     assert len(body) > len(stored) + 30
     assert all(r[header.index("年度")] == 2018 for r in body)  # a number, not text
     empty = [r for r in body if r[header.index("値")] is None]
-    assert all(r[header.index("掲載版")] == 2019 for r in empty)  # the report being written
+    assert all(
+        r[header.index("掲載した報告書（版）")] == 2019 for r in empty
+    )  # the report being written
     assert sheet.freeze_panes == "A2"
     for column, title in enumerate(header, start=1):
         letter = openpyxl.utils.get_column_letter(column)
@@ -68,7 +70,7 @@ def test_stored_figures_are_typed_cells(editor_client):
     row = next(r for r in rows[1:] if r[0] == "p1-marriage-support-consultations")
     assert row[header.index("値")] == 813 and row[header.index("版数")] == 1
     spans = [r for r in rows[1:] if r[header.index("期間種別")] == "期間"]
-    assert spans and all(hasattr(r[header.index("期間終了")], "year") for r in spans)
+    assert spans and all(hasattr(r[header.index("期間終了・時点")], "year") for r in spans)
 
 
 def test_a_filled_template_imports_and_its_empty_rows_are_ignored(editor_client, draft, tmp_path):
