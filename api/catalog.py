@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from indicators import exports
 from indicators.models import Indicator, Result, Target
+from municipalities.maps import BOUNDARIES_STATIC
 from municipalities.models import CollaborationArea, Municipality
 from projects import credits
 from projects.models import Edition, Project, Strategy
@@ -28,7 +29,6 @@ from strategy_portal import opendata, share
 
 from .schemas import RESULT_TYPES
 
-BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
 BOUNDARIES_AS_OF = "2021-01-01"  # 国土数値情報 N03 2021: boundaries as of 1 January 2021
 
 TYPE_WORDS = {str: "文字列", int: "整数", float: "数値", bool: "真偽値（1/0）"}
@@ -63,6 +63,55 @@ UNITS = {
 }
 
 
+# Each column's English name, by its key (the JSON/API name; the same key means the
+# same thing in every file). The data dictionary and the Data Package carry it.
+ENGLISH = {
+    "indicator": "Indicator ID",
+    "indicator_name": "Indicator",
+    "project": "Project",
+    "measure": "Measure",
+    "fiscal_year": "Fiscal year",
+    "period": "Period",
+    "period_start": "Period start",
+    "period_end": "Period end or as-of date",
+    "breakdown": "Breakdown",
+    "value": "Value",
+    "unit": "Unit",
+    "qualifier": "Qualifier (cumulative / of which)",
+    "approximate": "Approximate",
+    "denominator": "Denominator",
+    "denominator_label": "Denominator label",
+    "provisional": "Preliminary figure",
+    "status": "Publication status",
+    "source": "Source",
+    "updated_at": "Updated at",
+    "edition": "Report edition (year)",
+    "target_fiscal_year": "Target fiscal year",
+    "target": "Target value",
+    "baseline_fiscal_year": "Baseline fiscal year",
+    "baseline": "Baseline value",
+    "direction": "Direction of the target",
+    "progress_rate": "Progress rate (%)",
+    "progress_status": "Progress status",
+    "progress_status_label": "Progress status (label)",
+    "code": "Local government code",
+    "name": "Name",
+    "kana": "Reading (hiragana)",
+    "kind": "Type",
+    "subprefecture": "Subprefecture",
+    "subprefecture_slug": "Subprefecture ID",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "areas": "Collaboration areas",
+    "area": "Collaboration area ID",
+    "area_name": "Collaboration area",
+    "start_fiscal_year": "Start fiscal year",
+    "counted": "Counted among the 179 municipalities",
+    "label": "Label position",
+    "rings": "Outline rings",
+}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -70,6 +119,10 @@ class Column:
     meaning: str
     type: str
     unit: str = ""
+
+    @property
+    def label_en(self) -> str:
+        return ENGLISH[self.key]  # a new column must be named in English too
 
 
 def result_columns() -> list[Column]:
@@ -750,6 +803,7 @@ DICTIONARY_COLUMNS = [
     "型",
     "単位",
     "pandas の dtype",
+    "英語名",
 ]
 
 
@@ -760,7 +814,8 @@ def is_code(column: Column) -> bool:
 
 def dictionary_row(filename: str, c: Column) -> list[str]:
     """One column's line of the 項目定義書; codes say the dtype pandas needs (str)."""
-    return [filename, c.label, c.key, c.meaning, c.type, c.unit, "str" if is_code(c) else ""]
+    dtype = "str" if is_code(c) else ""
+    return [filename, c.label, c.key, c.meaning, c.type, c.unit, dtype, c.label_en]
 
 
 def dictionary_text(files: dict[str, list[Column]]) -> str:

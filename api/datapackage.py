@@ -62,7 +62,8 @@ def result_schema() -> dict:
     meanings = {c.key: c for c in result_columns()}
     fields = []
     for key, label in exports.COLUMNS:
-        field = {"name": label, "title": key, "description": meanings[key].meaning}
+        column = meanings[key]
+        field = {"name": label, "title": column.label_en, "description": column.meaning}
         field.update(_result_type(key))
         fields.append(field)
     return {"fields": fields, "missingValues": [""]}
@@ -71,7 +72,7 @@ def result_schema() -> dict:
 def table_schema(columns) -> dict:
     fields = []
     for c in columns:
-        field = {"name": c.label, "title": c.key, "description": c.meaning}
+        field = {"name": c.label, "title": c.label_en, "description": c.meaning}
         field.update(_column_type(c))
         fields.append(field)
     return {"fields": fields, "missingValues": [""]}

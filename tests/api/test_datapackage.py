@@ -61,9 +61,11 @@ def test_the_zips_data_package_is_valid_with_demo_years(client, tmp_path):
     assert rows["municipalities"] == 179
     results = package["resources"][0]["schema"]["fields"]
     assert [f["name"] for f in results] == [label for _, label in COLUMNS]
-    types = {f["title"]: f["type"] for f in results}
-    assert types["value"] == "number" and types["fiscal_year"] == "integer"
-    assert types["approximate"] == "boolean" and types["period_end"] == "date"
+    types = {f["name"]: f["type"] for f in results}
+    assert types["値"] == "number" and types["年度"] == "integer"
+    assert types["概数"] == "boolean" and types["期間終了・時点"] == "date"
+    titles = {f["name"]: f["title"] for f in package["resources"][1]["schema"]["fields"]}
+    assert titles["団体コード"] == "Local government code"
 
 
 def test_a_wrong_value_is_caught_by_the_schema(client, tmp_path):
@@ -83,6 +85,7 @@ def test_pandas_keeps_codes_as_text_with_the_documented_dtype(client, tmp_path):
     ]
     dtype = dict(zip(documented["項目（CSVの見出し）"], documented["pandas の dtype"], strict=True))
     assert dtype == {"団体コード": "str"}
+    assert dictionary["英語名"].ne("").all()
     assert "dtype={'団体コード': str}" in (folder / "README.md").read_text()
     # Without it pandas loses the leading zero; with it the code stays as published.
     assert pd.read_csv(folder / "municipalities.csv")["団体コード"][0] == 11002
