@@ -57,6 +57,7 @@ def test_the_zips_data_package_is_valid_with_demo_years(client, tmp_path):
     }
     report = frictionless_validate(folder)
     rows = {task["name"]: task["stats"]["rows"] for task in report["tasks"]}
+    print(f"Data Package: {len(rows)} resources, {sum(rows.values())} rows, valid")
     assert rows["results"] == Result.objects.published().count() > 200
     assert rows["municipalities"] == 179
     results = package["resources"][0]["schema"]["fields"]
