@@ -7,6 +7,7 @@ published figures are ever listed or packed, whoever asks.
 
 import csv
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ from indicators.models import Indicator, Result, Target
 from municipalities.maps import BOUNDARIES_STATIC
 from municipalities.models import CollaborationArea, Municipality
 from opendata import licence
-from opendata.columns import AREAS, BOUNDARIES, MUNICIPALITIES, RESULTS, Column
+from opendata.columns import AREAS, BOUNDARIES, MUNICIPALITIES, RESULTS, Column, examples
 from projects import credits
 from projects.models import Edition, Project, Strategy
 from strategy_portal import share
@@ -654,22 +655,84 @@ DICTIONARY_COLUMNS = [
     "単位",
     "pandas の dtype",
     "英語名",
+    "例",
 ]
+EXAMPLE_LENGTH = 40  # a boundary's rings run to thousands of numbers: the example shows the start
 
 
-def dictionary_row(filename: str, c: Column) -> list[str]:
-    """One column's line of the 項目定義書; codes say the dtype pandas needs (str)."""
-    return [filename, c.label, c.key, c.meaning, c.type_word, c.unit, c.pandas_dtype, c.label_en]
+@dataclass
+class Table:
+    """One file of the open data as the 項目定義書 and the Data Package describe it."""
+
+    name: str  # the Data Package's resource name
+    file: str  # the 項目定義書's ファイル column
+    columns: list[Column]
+    examples: dict[str, str]  # key → an example from the published data
 
 
-def dictionary_text(files: dict[str, list[Column]]) -> str:
+def _json_example(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH] + "…"
+
+
+def _boundary_features() -> list[dict]:
+    path = finders.find(BOUNDARIES_STATIC)
+    if not path:
+        return []
+    with open(path, "rb") as fh:
+        return json.load(fh)["features"]
+
+
+def tables(results=None) -> list[Table]:
+    """The open data's files, each column with an example taken from what is published
+    (`results`: the published results when the caller has them already)."""
+    results = published_results() if results is None else results
+    return [
+        Table(
+            "results",
+            "results.csv ほか実績の CSV（projects/・indicators/）",
+            RESULTS,
+            examples(RESULTS, exports.rows(results), exports._cell),
+        ),
+        Table(
+            "municipalities",
+            "municipalities.csv",
+            MUNICIPALITIES,
+            examples(MUNICIPALITIES, municipality_rows(), exports._cell),
+        ),
+        Table("areas", "areas.csv", AREAS, examples(AREAS, area_rows(), exports._cell)),
+        Table(
+            "boundaries",
+            "hokkaido-municipalities.json（features の各項目）",
+            BOUNDARIES,
+            examples(BOUNDARIES, _boundary_features(), _json_example),
+        ),
+    ]
+
+
+def dictionary_rows(files: list[Table]):
+    """The 項目定義書's lines; codes say the dtype pandas needs (str)."""
+    yield DICTIONARY_COLUMNS
+    for table in files:
+        for c in table.columns:
+            yield [
+                table.file,
+                c.label,
+                c.key,
+                c.meaning,
+                c.type_word,
+                c.unit,
+                c.pandas_dtype,
+                c.label_en,
+                table.examples.get(c.key, ""),
+            ]
+
+
+def dictionary_text(files: list[Table]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(DICTIONARY_COLUMNS)
-    for filename, columns in files.items():
-        for c in columns:
-            writer.writerow(dictionary_row(filename, c))
+    writer.writerows(dictionary_rows(files))
     return buffer.getvalue()
 
 
@@ -719,15 +782,6 @@ def readme_text(request, files: list[str]) -> str:
     return "\n".join(lines)
 
 
-def dictionaries() -> dict[str, list[Column]]:
-    return {
-        "results.csv ほか実績の CSV（projects/・indicators/）": RESULTS,
-        "municipalities.csv": MUNICIPALITIES,
-        "areas.csv": AREAS,
-        "hokkaido-municipalities.json（features の各項目）": BOUNDARIES,
-    }
-
-
 @require_safe
 def all_xlsx(request):
     """Everything in one workbook: a sheet per table first (pd.read_excel reads the
@@ -760,10 +814,8 @@ def all_xlsx(request):
     ):
         sheet.append([line])
     sheet = book.create_sheet("項目定義書")
-    sheet.append(DICTIONARY_COLUMNS)
-    for filename, columns in dictionaries().items():
-        for c in columns:
-            sheet.append(dictionary_row(filename, c))
+    for line in dictionary_rows(tables()):
+        sheet.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -798,7 +850,7 @@ def boundaries_json(request):
 
 @require_safe
 def dictionary_csv(request):
-    return _csv_response(dictionary_text(dictionaries()), "dictionary.csv")
+    return _csv_response(dictionary_text(tables()), "dictionary.csv")
 
 
 @require_safe
@@ -827,11 +879,13 @@ def all_zip(request):
     if boundaries:
         with open(boundaries, "rb") as fh:
             files["hokkaido-municipalities.json"] = fh.read()
-    files["dictionary.csv"] = dictionary_text(dictionaries()).encode()
+    described = tables(results)
+    files["dictionary.csv"] = dictionary_text(described).encode()
     from . import datapackage  # it reads this module's column lists
 
     package = datapackage.descriptor(
         {"results": "results.csv", "municipalities": "municipalities.csv", "areas": "areas.csv"},
+        examples={t.name: t.examples for t in described},
         homepage=request.build_absolute_uri(reverse("opendata:catalog")),
         results_files=[name for name in files if name.startswith(("projects/", "indicators/"))],
     )

@@ -15,13 +15,17 @@ from opendata import licence
 from opendata.columns import AREAS, MUNICIPALITIES, RESULTS, Column
 from projects import credits
 
+from . import catalog
+
 # The CSVs are written by Python's csv module with a BOM and CRLF (indicators/exports.py).
 DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True}
 ENCODING = "utf-8-sig"
 
 
-def table_schema(columns: list[Column]) -> dict:
-    return {"fields": [c.table_schema_field() for c in columns], "missingValues": [""]}
+def table_schema(columns: list[Column], examples: dict[str, str]) -> dict:
+    """`examples`: key → an example from the published data (api.catalog.tables)."""
+    fields = [c.table_schema_field(examples.get(c.key, "")) for c in columns]
+    return {"fields": fields, "missingValues": [""]}
 
 
 def _resource(name: str, path: str, title: str, schema: dict) -> dict:
@@ -38,19 +42,20 @@ def _resource(name: str, path: str, title: str, schema: dict) -> dict:
     }
 
 
-def descriptor(files: dict[str, str], *, homepage: str, results_files=()) -> dict:
-    """`files`: each table's name → its path; `results_files`: more paths of results
-    CSVs (the ZIP's per project and per indicator files), in the order given."""
-    results = table_schema(RESULTS)
+def descriptor(files: dict[str, str], *, examples, homepage: str, results_files=()) -> dict:
+    """`files`: each table's name → its path; `examples`: each table's name → its
+    columns' examples; `results_files`: more paths of results CSVs (the ZIP's per
+    project and per indicator files), in the order given."""
+    results = table_schema(RESULTS, examples["results"])
     resources = [
         _resource("results", files["results"], "実績（すべて）", results),
         _resource(
             "municipalities",
             files["municipalities"],
             "北海道の市町村",
-            table_schema(MUNICIPALITIES),
+            table_schema(MUNICIPALITIES, examples["municipalities"]),
         ),
-        _resource("areas", files["areas"], "連携地域", table_schema(AREAS)),
+        _resource("areas", files["areas"], "連携地域", table_schema(AREAS, examples["areas"])),
     ]
     for path in results_files:
         name = path.removesuffix(".csv").replace("/", "-").lower()
@@ -82,6 +87,7 @@ def datapackage_json(request):
             "municipalities": absolute(reverse("opendata:municipalities_csv")),
             "areas": absolute(reverse("opendata:areas_csv")),
         },
+        examples={t.name: t.examples for t in catalog.tables()},
         homepage=absolute(reverse("opendata:catalog")),
     )
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})

@@ -56,7 +56,7 @@ class Column:
         """What pandas needs to read the column as published ("" = its own guess is right)."""
         return PANDAS_TEXT if self.code else ""
 
-    def table_schema_field(self) -> dict:
+    def table_schema_field(self, example: str = "") -> dict:
         field = {
             "name": self.label,
             "title": self.label_en,
@@ -67,6 +67,8 @@ class Column:
             field |= {"trueValues": ["1"], "falseValues": ["0"]}
         if self.code:
             field["constraints"] = {"pattern": CODE_PATTERN}
+        if example:
+            field["example"] = example
         return field
 
 
@@ -273,3 +275,21 @@ BOUNDARIES = [
 def labels(columns: list[Column]) -> dict[str, str]:
     """key → header."""
     return {c.key: c.label for c in columns}
+
+
+def examples(columns: list[Column], rows, cell=str) -> dict[str, str]:
+    """key → the column's first non-empty value in `rows`, as `cell` writes it.
+
+    The examples the 項目定義書 and the Table Schemas show come from the published
+    data, never typed in: a column no row fills yet (targets before any is
+    published) has none."""
+    wanted = {c.key for c in columns}
+    found: dict[str, str] = {}
+    for row in rows:
+        for key in wanted - found.keys():
+            value = row.get(key)
+            if value is not None and value != "":
+                found[key] = cell(value)
+        if len(found) == len(wanted):
+            break
+    return found

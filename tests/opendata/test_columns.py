@@ -47,6 +47,8 @@ def test_the_dictionary_and_the_data_package_say_what_the_specification_says(cli
     rows = read_csv(client.get(reverse("opendata:dictionary_csv")).content)
     header = rows[0]
     described = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    examples = [row.pop("例") for row in described]  # from the data: the next test
+    assert any(examples)
     files = {row["ファイル"] for row in described}
     assert len(files) == 4
     expected = []
@@ -73,7 +75,60 @@ def test_the_dictionary_and_the_data_package_say_what_the_specification_says(cli
     package = client.get(reverse("opendata:datapackage_json")).json()
     for resource in package["resources"]:
         columns = DATASETS[resource["name"]]
-        assert resource["schema"]["fields"] == [c.table_schema_field() for c in columns]
+        fields = resource["schema"]["fields"]
+        assert fields == [
+            c.table_schema_field(f.get("example", "")) for c, f in zip(columns, fields, strict=True)
+        ]
+
+
+def first_filled(table: list[list[str]]) -> dict[str, str]:
+    """Each header → the first non-empty cell below it."""
+    header, *rows = table
+    return {
+        label: next((row[i] for row in rows if row[i] != ""), "") for i, label in enumerate(header)
+    }
+
+
+def test_each_columns_example_is_the_first_value_published(client):
+    """The 項目定義書's 例 and the Table Schemas' example are read from the published
+    files themselves; a column nothing fills yet has none rather than an invented one."""
+    downloads = {
+        "results": client.get(reverse("indicators:results_csv")).content,
+        "municipalities": client.get(reverse("opendata:municipalities_csv")).content,
+        "areas": client.get(reverse("opendata:areas_csv")).content,
+    }
+    expected = {name: first_filled(read_csv(content)) for name, content in downloads.items()}
+    assert expected["municipalities"]["団体コード"] == "011002"
+    assert expected["municipalities"]["名称"] == "札幌市"
+    assert "" in expected["results"].values()  # the seed publishes no targets
+
+    package = client.get(reverse("opendata:datapackage_json")).json()
+    for resource in package["resources"]:
+        shown = {f["name"]: f.get("example", "") for f in resource["schema"]["fields"]}
+        assert shown == expected[resource["name"]], resource["name"]
+
+    rows = read_csv(client.get(reverse("opendata:dictionary_csv")).content)
+    header = rows[0]
+    described = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    by_file = {
+        "results": "results.csv",
+        "municipalities": "municipalities.csv",
+        "areas": "areas.csv",
+    }
+    for name, file in by_file.items():
+        shown = {
+            r["項目（CSVの見出し）"]: r["例"] for r in described if r["ファイル"].startswith(file)
+        }
+        assert shown == expected[name], name
+    boundaries = {
+        r["キー（JSON・API）"]: r["例"]
+        for r in described
+        if r["ファイル"].endswith("features の各項目）")
+    }
+    features = json.loads(client.get(reverse("opendata:boundaries_json")).content)["features"]
+    assert boundaries["code"] == json.dumps(features[0]["code"])
+    assert boundaries["rings"].endswith("…")
+    assert json.dumps(features[0]["rings"]).startswith(boundaries["rings"].removesuffix("…"))
 
 
 def test_the_api_describes_each_result_field_from_the_specification(client):
@@ -95,3 +150,10 @@ def test_the_editors_spreadsheet_spells_shared_columns_as_the_open_data():
     assert shared == {name: by_key[name].label for name in shared}
     assert len(shared) >= 15
     assert set(OLD_HEADERS.values()) <= {f.column_name for f in fields.values()}
+
+
+def test_the_open_data_page_shows_each_columns_type_in_japanese(client):
+    page = client.get(reverse("opendata:catalog")).content.decode()
+    code = next(c for c in MUNICIPALITIES if c.code)
+    assert f"<td>{code.type_word}</td>" in page
+    assert "<td>string</td>" not in page and "<td>number</td>" not in page
