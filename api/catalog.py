@@ -7,6 +7,7 @@ published figures are ever listed or packed, whoever asks.
 
 import csv
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,163 +24,13 @@ from indicators import exports
 from indicators.models import Indicator, Result, Target
 from municipalities.maps import BOUNDARIES_STATIC
 from municipalities.models import CollaborationArea, Municipality
+from opendata import licence
+from opendata.columns import AREAS, BOUNDARIES, MUNICIPALITIES, RESULTS, Column, examples
 from projects import credits
 from projects.models import Edition, Project, Strategy
-from strategy_portal import opendata, share
-
-from .schemas import RESULT_TYPES
+from strategy_portal import share
 
 BOUNDARIES_AS_OF = "2021-01-01"  # 国土数値情報 N03 2021: boundaries as of 1 January 2021
-
-TYPE_WORDS = {str: "文字列", int: "整数", float: "数値", bool: "真偽値（1/0）"}
-
-
-def _type_word(kind) -> str:
-    text = str(kind)
-    for python_type, word in TYPE_WORDS.items():
-        if kind is python_type:
-            return word
-    if "int | float" in text or "float | int" in text:
-        return "数値"
-    if "Literal" in text:
-        return "文字列（区分）"
-    if "int" in text:
-        return "整数"
-    if "bool" in text:
-        return "真偽値（1/0）"
-    return "文字列"
-
-
-UNITS = {
-    "value": "unit 列の単位",
-    "denominator": "unit 列の単位",
-    "target": "unit 列の単位",
-    "baseline": "unit 列の単位",
-    "progress_rate": "%",
-    "fiscal_year": "年度（西暦）",
-    "target_fiscal_year": "年度（西暦）",
-    "baseline_fiscal_year": "年度（西暦）",
-    "edition": "年",
-}
-
-
-# Each column's English name, by its key (the JSON/API name; the same key means the
-# same thing in every file). The data dictionary and the Data Package carry it.
-ENGLISH = {
-    "indicator": "Indicator ID",
-    "indicator_name": "Indicator",
-    "project": "Project",
-    "measure": "Measure",
-    "fiscal_year": "Fiscal year",
-    "period": "Period",
-    "period_start": "Period start",
-    "period_end": "Period end or as-of date",
-    "breakdown": "Breakdown",
-    "value": "Value",
-    "unit": "Unit",
-    "qualifier": "Qualifier (cumulative / of which)",
-    "approximate": "Approximate",
-    "denominator": "Denominator",
-    "denominator_label": "Denominator label",
-    "provisional": "Preliminary figure",
-    "status": "Publication status",
-    "source": "Source",
-    "updated_at": "Updated at",
-    "edition": "Report edition (year)",
-    "target_fiscal_year": "Target fiscal year",
-    "target": "Target value",
-    "baseline_fiscal_year": "Baseline fiscal year",
-    "baseline": "Baseline value",
-    "direction": "Direction of the target",
-    "progress_rate": "Progress rate (%)",
-    "progress_status": "Progress status",
-    "progress_status_label": "Progress status (label)",
-    "code": "Local government code",
-    "name": "Name",
-    "kana": "Reading (hiragana)",
-    "kind": "Type",
-    "subprefecture": "Subprefecture",
-    "subprefecture_slug": "Subprefecture ID",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "areas": "Collaboration areas",
-    "area": "Collaboration area ID",
-    "area_name": "Collaboration area",
-    "start_fiscal_year": "Start fiscal year",
-    "counted": "Counted among the 179 municipalities",
-    "label": "Label position",
-    "rings": "Outline rings",
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    meaning: str
-    type: str
-    unit: str = ""
-
-    @property
-    def label_en(self) -> str:
-        return ENGLISH[self.key]  # a new column must be named in English too
-
-
-def result_columns() -> list[Column]:
-    """The results CSV's 項目定義書: the download's own columns (exports.COLUMNS)."""
-    columns = []
-    for key, label in exports.COLUMNS:
-        kind, note = RESULT_TYPES[key]
-        columns.append(Column(key, label, note or label, _type_word(kind), UNITS.get(key, "")))
-    return columns
-
-
-MUNICIPALITY_COLUMNS = [
-    Column(
-        "code",
-        "団体コード",
-        "全国地方公共団体コード（JIS X 0402、検査数字つき6桁）",
-        "文字列（6桁の数字）",
-    ),
-    Column("name", "名称", "市町村の名称", "文字列"),
-    Column("kana", "よみ", "名称のよみ（ひらがな）", "文字列"),
-    Column("kind", "種別", "市・町・村", "文字列（区分）"),
-    Column("subprefecture", "振興局", "所管する（総合）振興局", "文字列"),
-    Column(
-        "subprefecture_slug",
-        "振興局ID",
-        "振興局の識別子（API の subprefectures の slug）",
-        "文字列",
-    ),
-    Column("latitude", "緯度", "役場の位置（WGS84）", "数値", "度"),
-    Column("longitude", "経度", "役場の位置（WGS84）", "数値", "度"),
-    Column("areas", "連携地域", "参加している連携地域の名称（「・」区切り）", "文字列"),
-]
-AREA_COLUMNS = [
-    Column("area", "連携地域ID", "連携地域の識別子（API の areas の slug）", "文字列"),
-    Column("area_name", "連携地域", "連携地域の名称", "文字列"),
-    Column(
-        "kind", "種別", "市町村連携地域モデル事業・定住自立圏・連携中枢都市圏", "文字列（区分）"
-    ),
-    Column("start_fiscal_year", "開始年度", "取組を始めた年度", "整数", "年度（西暦）"),
-    Column("status", "状況", "報告書に書かれた状況", "文字列"),
-    Column("code", "団体コード", "構成市町村の団体コード（6桁）", "文字列（6桁の数字）"),
-    Column("name", "構成市町村", "構成市町村の名称", "文字列"),
-]
-BOUNDARY_COLUMNS = [
-    Column("code", "団体コード", "全国地方公共団体コード（6桁）", "文字列"),
-    Column("name", "名称", "市町村の名称", "文字列"),
-    Column("subprefecture", "振興局", "国土数値情報 N03_002 の振興局名", "文字列"),
-    Column("counted", "179市町村", "179市町村に数えるとき true（北方領土の6村は false）", "真偽値"),
-    Column("label", "ラベル位置", "[経度, 緯度]", "数値の配列", "度"),
-    Column(
-        "rings",
-        "外周",
-        "[x0, y0, dx1, dy1, …]（最初の点は絶対値、以降は差）",
-        "整数の配列",
-        "1/1000度",
-    ),
-]
 
 
 @dataclass
@@ -281,7 +132,7 @@ def datasets(request) -> list[Dataset]:
     credit = credits.attribution()
     results = Result.objects.public()
     newest = results.aggregate(latest=Max("updated_at"))["latest"]
-    columns = result_columns()
+    columns = RESULTS
     strategy_period = _strategy_period()
     by_indicator, by_project = _coverage(results)
     everything = _union(by_indicator.values()) or strategy_period
@@ -372,10 +223,10 @@ def datasets(request) -> list[Dataset]:
                 _api(absolute(reverse("api:municipalities")), "API（JSON）"),
                 _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
-            MUNICIPALITY_COLUMNS,
+            MUNICIPALITIES,
             None,
-            opendata.CODE_TABLE_TERMS["credit"],
-            terms=opendata.CODE_TABLE_TERMS,
+            licence.CODE_TABLE_TERMS["credit"],
+            terms=licence.CODE_TABLE_TERMS,
             keywords=["市町村", "団体コード", "振興局"],
             dictionary="municipalities",
             landing_page=absolute(reverse("municipalities:list")),
@@ -392,7 +243,7 @@ def datasets(request) -> list[Dataset]:
                 _api(absolute(reverse("api:areas")), "API（JSON）"),
                 _xlsx(absolute(reverse("opendata:all_xlsx"))),
             ],
-            AREA_COLUMNS,
+            AREAS,
             latest_edition.published_on.isoformat() if latest_edition else None,
             credit,
             keywords=["連携地域", "定住自立圏", "連携中枢都市圏"],
@@ -414,10 +265,10 @@ def datasets(request) -> list[Dataset]:
                     "市町村界の JSON（独自の軽量形式）。各項目の意味は項目定義書（dictionary.csv）にあります。",
                 )
             ],
-            BOUNDARY_COLUMNS,
+            BOUNDARIES,
             BOUNDARIES_AS_OF,
-            opendata.BOUNDARY_CREDIT,
-            terms=opendata.BOUNDARY_TERMS,
+            licence.BOUNDARY_CREDIT,
+            terms=licence.BOUNDARY_TERMS,
             keywords=["行政区域", "境界", "地図"],
             dictionary="boundaries",
             landing_page=absolute(reverse("municipalities:list")),
@@ -490,15 +341,15 @@ def catalog(request):
     items = datasets(request)
     context = {
         "datasets": items,
-        "license": opendata,
+        "license": licence,
         "attribution": credits.attribution(),
         "zip_url": reverse("opendata:all_zip"),
         "jsonld_url": reverse("opendata:catalog_jsonld"),
         "indicator_count": sum(1 for d in items if d.slug.startswith("indicator-")),
         "share": share.card(
             "オープンデータ",
-            f"{opendata.SITE_CREDIT}のデータセット{len(items)}件の一覧：CSV・JSON・API、"
-            + opendata.LICENSE_NAME,
+            f"{licence.SITE_CREDIT}のデータセット{len(items)}件の一覧：CSV・JSON・API、"
+            + licence.LICENSE_NAME,
         ),
     }
     return render(request, "api/catalog.html", context)
@@ -580,8 +431,8 @@ def bulk_dataset(request, items: list[Dataset]) -> Dataset:
         "／".join(
             [
                 credits.attribution(),
-                opendata.CODE_TABLE_TERMS["credit"],
-                opendata.BOUNDARY_CREDIT,
+                licence.CODE_TABLE_TERMS["credit"],
+                licence.BOUNDARY_CREDIT,
             ]
         ),
         keywords=["北海道創生総合戦略", "オープンデータ", "一括ダウンロード"],
@@ -596,12 +447,12 @@ def dcat_document(request) -> dict:
     publisher = {
         "@id": absolute(reverse("projects:about")) + "#publisher",
         "@type": "foaf:Agent",
-        "foaf:name": _text(latest_edition.publisher if latest_edition else opendata.SITE_CREDIT),
+        "foaf:name": _text(latest_edition.publisher if latest_edition else licence.SITE_CREDIT),
         "dct:type": {"@id": REGIONAL_AUTHORITY},
     }
     contact = {
         "@type": ["vcard:Organization", "vcard:Kind"],
-        "vcard:fn": _text(opendata.SITE_CREDIT),
+        "vcard:fn": _text(licence.SITE_CREDIT),
         "vcard:hasURL": {"@id": absolute(reverse("projects:about"))},
     }
     items = datasets(request)
@@ -616,9 +467,9 @@ def dcat_document(request) -> dict:
     language = _typed(LANGUAGE_JA, "dct:LinguisticSystem")
     hokkaido = _typed(HOKKAIDO, "dct:Location")
 
-    def licence(dataset):
+    def licence_of(dataset):
         return _licence(
-            opendata.LICENSE_URL if dataset.terms is None else dataset.terms["terms_url"]
+            licence.LICENSE_URL if dataset.terms is None else dataset.terms["terms_url"]
         )
 
     def distribution(dataset, dist, n):
@@ -630,7 +481,7 @@ def dcat_document(request) -> dict:
             "dcat:accessURL": {"@id": dist.url},
             "dct:format": _typed(FORMATS[dist.format], "dct:MediaTypeOrExtent"),
             "dcat:mediaType": _typed(MEDIA_TYPES + dist.media_type, "dct:MediaType"),
-            "dct:license": licence(dataset),
+            "dct:license": licence_of(dataset),
             "dct:rights": {"@type": "dct:RightsStatement", "rdfs:label": _text(dataset.credit)},
             "dcatap:availability": {"@id": STABLE},
         }
@@ -677,7 +528,7 @@ def dcat_document(request) -> dict:
     service = {
         "@id": service_id,
         "@type": "dcat:DataService",
-        "dct:title": _text(f"{opendata.SITE_CREDIT} API"),
+        "dct:title": _text(f"{licence.SITE_CREDIT} API"),
         "dct:description": _text(
             "読み取り専用の JSON API（OpenAPI 3.1）。実績・目標・進捗、総合戦略の構成、"
             "市町村・振興局・連携地域を、ページ分割した一覧と個別の項目で返します。"
@@ -686,7 +537,7 @@ def dcat_document(request) -> dict:
         "dcat:endpointDescription": {"@id": openapi},
         "dcat:landingPage": _typed(absolute(reverse("api_docs")), "foaf:Document"),
         "dct:format": _typed(FORMATS["JSON"], "dct:MediaTypeOrExtent"),
-        "dct:license": _licence(opendata.LICENSE_URL),
+        "dct:license": _licence(licence.LICENSE_URL),
         "dct:publisher": publisher,
         "dcat:contactPoint": contact,
         "dcat:theme": [{"@id": f"{DATA_THEMES}/{code}"} for code in ("GOVE", "REGI")],
@@ -701,14 +552,14 @@ def dcat_document(request) -> dict:
         "@context": CONTEXT,
         "@id": catalog_url,
         "@type": "dcat:Catalog",
-        "dct:title": _text(f"{opendata.SITE_CREDIT} オープンデータ"),
+        "dct:title": _text(f"{licence.SITE_CREDIT} オープンデータ"),
         "dct:description": _text(
             f"{strategy.name if strategy else '北海道創生総合戦略'}の実績・目標・進捗、"
-            "北海道の市町村・振興局・連携地域のデータ。" + opendata.LICENSE_NOTE
+            "北海道の市町村・振興局・連携地域のデータ。" + licence.LICENSE_NOTE
         ),
         "dct:publisher": publisher,
         "dct:language": language,
-        "dct:license": _licence(opendata.LICENSE_URL),
+        "dct:license": _licence(licence.LICENSE_URL),
         "dct:spatial": hokkaido,
         "foaf:homepage": _typed(absolute(reverse("projects:home")), "foaf:Document"),
         "dcat:themeTaxonomy": {"@id": DATA_THEMES},
@@ -728,7 +579,7 @@ def catalog_jsonld(request):
         content_type="application/ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
-    return opendata.add_license_link(response)
+    return licence.add_license_link(response)
 
 
 # --- CSVs of the reference data and the bulk ZIP ------------------------------------------
@@ -782,17 +633,17 @@ def area_rows():
 def _csv_response(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return opendata.add_license_link(response)
+    return licence.add_license_link(response)
 
 
 @require_safe
 def municipalities_csv(request):
-    return _csv_response(_csv_text(MUNICIPALITY_COLUMNS, municipality_rows()), "municipalities.csv")
+    return _csv_response(_csv_text(MUNICIPALITIES, municipality_rows()), "municipalities.csv")
 
 
 @require_safe
 def areas_csv(request):
-    return _csv_response(_csv_text(AREA_COLUMNS, area_rows()), "areas.csv")
+    return _csv_response(_csv_text(AREAS, area_rows()), "areas.csv")
 
 
 DICTIONARY_COLUMNS = [
@@ -804,43 +655,99 @@ DICTIONARY_COLUMNS = [
     "単位",
     "pandas の dtype",
     "英語名",
+    "例",
 ]
+EXAMPLE_LENGTH = 40  # a boundary's rings run to thousands of numbers: the example shows the start
 
 
-def is_code(column: Column) -> bool:
-    """A code of digits with leading zeros (011002): text, never a number."""
-    return "6桁" in column.type
+@dataclass
+class Table:
+    """One file of the open data as the 項目定義書 and the Data Package describe it."""
+
+    name: str  # the Data Package's resource name
+    file: str  # the 項目定義書's ファイル column
+    columns: list[Column]
+    examples: dict[str, str]  # key → an example from the published data
 
 
-def dictionary_row(filename: str, c: Column) -> list[str]:
-    """One column's line of the 項目定義書; codes say the dtype pandas needs (str)."""
-    dtype = "str" if is_code(c) else ""
-    return [filename, c.label, c.key, c.meaning, c.type, c.unit, dtype, c.label_en]
+def _json_example(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= EXAMPLE_LENGTH else text[:EXAMPLE_LENGTH] + "…"
 
 
-def dictionary_text(files: dict[str, list[Column]]) -> str:
+def _boundary_features() -> list[dict]:
+    path = finders.find(BOUNDARIES_STATIC)
+    if not path:
+        return []
+    with open(path, "rb") as fh:
+        return json.load(fh)["features"]
+
+
+def tables(results=None) -> list[Table]:
+    """The open data's files, each column with an example taken from what is published
+    (`results`: the published results when the caller has them already)."""
+    results = published_results() if results is None else results
+    return [
+        Table(
+            "results",
+            "results.csv ほか実績の CSV（projects/・indicators/）",
+            RESULTS,
+            examples(RESULTS, exports.rows(results), exports._cell),
+        ),
+        Table(
+            "municipalities",
+            "municipalities.csv",
+            MUNICIPALITIES,
+            examples(MUNICIPALITIES, municipality_rows(), exports._cell),
+        ),
+        Table("areas", "areas.csv", AREAS, examples(AREAS, area_rows(), exports._cell)),
+        Table(
+            "boundaries",
+            "hokkaido-municipalities.json（features の各項目）",
+            BOUNDARIES,
+            examples(BOUNDARIES, _boundary_features(), _json_example),
+        ),
+    ]
+
+
+def dictionary_rows(files: list[Table]):
+    """The 項目定義書's lines; codes say the dtype pandas needs (str)."""
+    yield DICTIONARY_COLUMNS
+    for table in files:
+        for c in table.columns:
+            yield [
+                table.file,
+                c.label,
+                c.key,
+                c.meaning,
+                c.type_word,
+                c.unit,
+                c.pandas_dtype,
+                c.label_en,
+                table.examples.get(c.key, ""),
+            ]
+
+
+def dictionary_text(files: list[Table]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(DICTIONARY_COLUMNS)
-    for filename, columns in files.items():
-        for c in columns:
-            writer.writerow(dictionary_row(filename, c))
+    writer.writerows(dictionary_rows(files))
     return buffer.getvalue()
 
 
 def readme_text(request, files: list[str]) -> str:
     lines = [
-        f"# {opendata.SITE_CREDIT} オープンデータ（一括ダウンロード）",
+        f"# {licence.SITE_CREDIT} オープンデータ（一括ダウンロード）",
         "",
         f"作成日時：{timezone.localtime().isoformat(timespec='seconds')}",
         f"入手先：{request.build_absolute_uri(reverse('opendata:catalog'))}",
         "",
         "## ライセンス",
         "",
-        f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
+        f"{licence.LICENSE_NAME} {licence.LICENSE_URL_JA}",
         "",
-        opendata.LICENSE_NOTE,
+        licence.LICENSE_NOTE,
         "",
         "出典の記載例：",
         "",
@@ -849,7 +756,7 @@ def readme_text(request, files: list[str]) -> str:
         "## 出典が別にあるデータ",
         "",
     ]
-    for terms in (opendata.CODE_TABLE_TERMS, opendata.BOUNDARY_TERMS):
+    for terms in (licence.CODE_TABLE_TERMS, licence.BOUNDARY_TERMS):
         lines += [
             f"- {terms['name']}（{terms['publisher']}）：{terms['terms']} {terms['terms_url']}",
             f"  記載する出典：{terms['credit']}",
@@ -875,15 +782,6 @@ def readme_text(request, files: list[str]) -> str:
     return "\n".join(lines)
 
 
-def dictionaries() -> dict[str, list[Column]]:
-    return {
-        "results.csv ほか実績の CSV（projects/・indicators/）": result_columns(),
-        "municipalities.csv": MUNICIPALITY_COLUMNS,
-        "areas.csv": AREA_COLUMNS,
-        "hokkaido-municipalities.json（features の各項目）": BOUNDARY_COLUMNS,
-    }
-
-
 @require_safe
 def all_xlsx(request):
     """Everything in one workbook: a sheet per table first (pd.read_excel reads the
@@ -898,8 +796,8 @@ def all_xlsx(request):
     for row in exports.rows(published_results()):
         sheet.append([_xlsx_cell(row[key]) for key in keys])
     for title, columns, rows in (
-        ("市町村", MUNICIPALITY_COLUMNS, municipality_rows()),
-        ("連携地域", AREA_COLUMNS, area_rows()),
+        ("市町村", MUNICIPALITIES, municipality_rows()),
+        ("連携地域", AREAS, area_rows()),
     ):
         sheet = book.create_sheet(title)
         sheet.append([c.label for c in columns])
@@ -907,27 +805,25 @@ def all_xlsx(request):
             sheet.append([_xlsx_cell(row[c.key]) for c in columns])
     sheet = book.create_sheet("ライセンス")
     for line in (
-        f"{opendata.SITE_CREDIT} オープンデータ",
-        f"{opendata.LICENSE_NAME} {opendata.LICENSE_URL_JA}",
-        opendata.LICENSE_NOTE,
+        f"{licence.SITE_CREDIT} オープンデータ",
+        f"{licence.LICENSE_NAME} {licence.LICENSE_URL_JA}",
+        licence.LICENSE_NOTE,
         f"出典の記載例：{credits.attribution()}",
-        f"市町村・連携地域のコード表：{opendata.CODE_TABLE_TERMS['credit']}",
+        f"市町村・連携地域のコード表：{licence.CODE_TABLE_TERMS['credit']}",
         "公開済みの数値だけを収録しています。",
     ):
         sheet.append([line])
     sheet = book.create_sheet("項目定義書")
-    sheet.append(DICTIONARY_COLUMNS)
-    for filename, columns in dictionaries().items():
-        for c in columns:
-            sheet.append(dictionary_row(filename, c))
+    for line in dictionary_rows(tables()):
+        sheet.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = 'attachment; filename="hokkaido-sousei-opendata.xlsx"'
-    return opendata.add_license_link(response)
+    response["Content-Disposition"] = 'attachment; filename="hokkaido-sousei-licence.xlsx"'
+    return licence.add_license_link(response)
 
 
 def _xlsx_cell(value):
@@ -949,12 +845,12 @@ def boundaries_json(request):
         raise Http404("境界データがありません")
     with open(path, "rb") as fh:
         response = HttpResponse(fh.read(), content_type="application/json")
-    return opendata.add_license_link(response)
+    return licence.add_license_link(response)
 
 
 @require_safe
 def dictionary_csv(request):
-    return _csv_response(dictionary_text(dictionaries()), "dictionary.csv")
+    return _csv_response(dictionary_text(tables()), "dictionary.csv")
 
 
 @require_safe
@@ -977,17 +873,19 @@ def all_zip(request):
         files[f"projects/{slug}.csv"] = results_csv(rows)
     for slug, rows in by_indicator.items():
         files[f"indicators/{slug}.csv"] = results_csv(rows)
-    files["municipalities.csv"] = _csv_text(MUNICIPALITY_COLUMNS, municipality_rows()).encode()
-    files["areas.csv"] = _csv_text(AREA_COLUMNS, area_rows()).encode()
+    files["municipalities.csv"] = _csv_text(MUNICIPALITIES, municipality_rows()).encode()
+    files["areas.csv"] = _csv_text(AREAS, area_rows()).encode()
     boundaries = finders.find(BOUNDARIES_STATIC)
     if boundaries:
         with open(boundaries, "rb") as fh:
             files["hokkaido-municipalities.json"] = fh.read()
-    files["dictionary.csv"] = dictionary_text(dictionaries()).encode()
+    described = tables(results)
+    files["dictionary.csv"] = dictionary_text(described).encode()
     from . import datapackage  # it reads this module's column lists
 
     package = datapackage.descriptor(
         {"results": "results.csv", "municipalities": "municipalities.csv", "areas": "areas.csv"},
+        examples={t.name: t.examples for t in described},
         homepage=request.build_absolute_uri(reverse("opendata:catalog")),
         results_files=[name for name in files if name.startswith(("projects/", "indicators/"))],
     )
@@ -1004,5 +902,5 @@ def all_zip(request):
             info.flag_bits |= 0x800  # names are UTF-8
             archive.writestr(info, content)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="hokkaido-sousei-opendata.zip"'
-    return opendata.add_license_link(response)
+    response["Content-Disposition"] = 'attachment; filename="hokkaido-sousei-licence.zip"'
+    return licence.add_license_link(response)

@@ -6,11 +6,11 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.http import http_date, urlencode
 
+from opendata import licence
 from projects import credits
-from strategy_portal import opendata
 
 # Places are credited to the code table too (総務省「全国地方公共団体コード」).
-CODE_TABLE_CREDIT = opendata.CODE_TABLE_TERMS["credit"]
+CODE_TABLE_CREDIT = licence.CODE_TABLE_TERMS["credit"]
 
 
 def api_url(request, name: str, *args, query: dict | None = None) -> str:

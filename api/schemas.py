@@ -9,7 +9,7 @@ from the request in the validation context). What an object holds of others
 prefetched, so who may see what stays in the routers' querysets. Results,
 targets and indicators are the downloads' rows, built in api.routers.indicators:
 a result carries the columns of the CSV/JSON downloads
-(`indicators.exports.COLUMNS`) under the same names, plus its own links.
+(`opendata.columns.RESULTS`) under the same names, plus its own links.
 """
 
 from typing import Literal
@@ -19,7 +19,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
 from indicators import progress
-from indicators.exports import COLUMNS
+from opendata import columns
 
 from .links import api_url, link, site_url
 
@@ -327,47 +327,50 @@ class MeasureOut(Schema):
 
 # --- indicators, results, targets ---------------------------------------------------
 
-# The downloads' columns, typed; a result in the API has exactly these keys, plus links.
+# The downloads' columns (opendata.columns.RESULTS: header, meaning, type) as Python
+# types; a result in the API has exactly these keys, plus links.
 RESULT_TYPES = {
-    "indicator": (str, "指標のスラッグ（指標 API の識別子）"),
-    "indicator_name": (str, ""),
-    "project": (str, "プロジェクトの名称"),
-    "measure": (str, "施策の名称"),
-    "fiscal_year": (int, "西暦の年度（4月～翌3月）。暦年の統計では暦年"),
-    "period": (str, "期間の表示（例：2017年度（平成29年度））"),
-    "period_start": (str | None, "期間の開始日（YYYY-MM-DD、期間のときのみ）"),
-    "period_end": (str | None, "期間の終了日・時点（YYYY-MM-DD）"),
-    "breakdown": (str, "内訳（ない場合は空文字）"),
-    "value": (Number, "数値。単位は unit"),
-    "unit": (str, "値の単位（件、人、千円 など）"),
-    "qualifier": (str, "延べ・うち（ない場合は空文字）"),
-    "approximate": (bool, "概数（約）のとき true"),
-    "denominator": (Number | None, "分母（例：対象99市町村の99）。単位は unit"),
-    "denominator_label": (str, ""),
-    "provisional": (bool, "速報値のとき true"),
-    "status": (Literal["published", "draft"], "published＝公開。draft は職員にだけ返ります"),
-    "source": (str, "この数値の出典"),
-    "updated_at": (str, "更新日時（ISO 8601、日本時間）"),
-    "edition": (int | None, "掲載した報告書の版（年）"),
-    "target_fiscal_year": (int | None, "目標年度（目標があるとき）"),
-    "target": (Number | None, "目標値。単位は unit"),
-    "baseline_fiscal_year": (int | None, ""),
-    "baseline": (Number | None, "基準値。単位は unit"),
-    "direction": (Literal["increase", "decrease"] | None, "increase＝増やす、decrease＝減らす"),
-    "progress_rate": (Number | None, "進捗率（%、小数1桁）"),
-    "progress_status": (ProgressStatus | None, "進捗状況の区分"),
-    "progress_status_label": (str | None, ""),
+    "indicator": str,
+    "indicator_name": str,
+    "project": str,
+    "measure": str,
+    "fiscal_year": int,
+    "period": str,
+    "period_start": str | None,
+    "period_end": str | None,
+    "breakdown": str,
+    "value": Number,
+    "unit": str,
+    "qualifier": str,
+    "approximate": bool,
+    "denominator": Number | None,
+    "denominator_label": str,
+    "provisional": bool,
+    "status": Literal["published", "draft"],
+    "source": str,
+    "updated_at": str,
+    "edition": int | None,
+    "target_fiscal_year": int | None,
+    "target": Number | None,
+    "baseline_fiscal_year": int | None,
+    "baseline": Number | None,
+    "direction": Literal["increase", "decrease"] | None,
+    "progress_rate": Number | None,
+    "progress_status": ProgressStatus | None,
+    "progress_status_label": str | None,
 }
-_FORMATS = {"updated_at": "date-time", "period_start": "date", "period_end": "date"}
+_FORMATS = {"date": "date", "datetime": "date-time"}  # a Table Schema type → JSON Schema's
 
 
 def _result_fields():
     fields = {}
-    for key, label in COLUMNS:
-        kind, note = RESULT_TYPES[key]  # a new download column must be typed here
-        description = f"{label}。{note}" if note else label
-        extra = {"format": _FORMATS[key]} if key in _FORMATS else None
-        fields[key] = (kind, Field(description=description, json_schema_extra=extra))
+    for column in columns.RESULTS:
+        kind = RESULT_TYPES[column.key]  # a new download column must be typed here
+        description = (
+            f"{column.label}。{column.description}" if column.description else column.label
+        )
+        extra = {"format": _FORMATS[column.type]} if column.type in _FORMATS else None
+        fields[column.key] = (kind, Field(description=description, json_schema_extra=extra))
     return fields
 
 

@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from strategy_portal import opendata, share
+from opendata import licence
+from strategy_portal import share
 
 from .api import api
 
@@ -131,7 +132,7 @@ def docs(request):
         "openapi_version": document["openapi"],
         "openapi_url": reverse("api:openapi-json"),
         "throttle": settings.API_THROTTLE_DOC,
-        "license": opendata,
+        "license": licence,
         **document_for_page(document),
         "share": share.card(
             "API の説明",

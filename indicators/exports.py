@@ -11,45 +11,17 @@ from decimal import Decimal
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from opendata import columns, licence
 from projects import credits
-from strategy_portal import display, opendata
+from strategy_portal import display
 from strategy_portal.spreadsheets import escape_formula
 
 from . import progress
 
 SCHEMA_VERSION = "1.1"  # 1.1: edition, targets and progress columns; sources list
 
-COLUMNS = [
-    ("indicator", "指標ID"),
-    ("indicator_name", "指標"),
-    ("project", "プロジェクト"),
-    ("measure", "施策"),
-    ("fiscal_year", "年度"),
-    ("period", "期間"),
-    ("period_start", "期間開始"),
-    ("period_end", "期間終了・時点"),
-    ("breakdown", "内訳"),
-    ("value", "値"),
-    ("unit", "単位"),
-    ("qualifier", "修飾"),
-    ("approximate", "概数"),
-    ("denominator", "分母"),
-    ("denominator_label", "分母の名称"),
-    ("provisional", "速報値"),
-    ("status", "公開状態"),
-    ("source", "出典"),
-    ("updated_at", "更新日時"),
-    # 1.1
-    ("edition", "掲載した報告書（版）"),
-    ("target_fiscal_year", "目標年度"),
-    ("target", "目標値"),
-    ("baseline_fiscal_year", "基準年度"),
-    ("baseline", "基準値"),
-    ("direction", "目標の方向"),
-    ("progress_rate", "進捗率（%）"),
-    ("progress_status", "進捗状況"),
-    ("progress_status_label", "進捗状況（表示）"),
-]
+# The header of each column, in order (opendata.columns.RESULTS describes them).
+COLUMNS = [(column.key, column.label) for column in columns.RESULTS]
 PROGRESS_COLUMNS = [key for key, _ in COLUMNS[COLUMNS.index(("target_fiscal_year", "目標年度")) :]]
 
 
@@ -142,7 +114,7 @@ def csv_response(results, filename: str, *, targets=None) -> HttpResponse:
         writer.writerow([_cell(row[key]) for key in (k for k, _ in COLUMNS)])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return opendata.add_license_link(response)
+    return licence.add_license_link(response)
 
 
 def json_response(results, *, targets=None, meta=None) -> JsonResponse:
@@ -159,4 +131,4 @@ def json_response(results, *, targets=None, meta=None) -> JsonResponse:
         "results": data_rows,
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return opendata.add_license_link(response)
+    return licence.add_license_link(response)

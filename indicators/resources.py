@@ -28,11 +28,12 @@ from django.utils.html import format_html
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
+from opendata import columns
 from projects.models import Edition
 from strategy_portal import display, fiscal_years
 from strategy_portal.spreadsheets import escape_formula, unescape_formula
 
-from . import exports, services
+from . import services
 from .forms import (
     PLACED_FIELDS,
     RESULT_FIELDS,
@@ -273,7 +274,7 @@ COLUMN_NOTES = {
 }
 
 
-# The spreadsheet's headers are the open data's (indicators/exports.py COLUMNS) where
+# The spreadsheet's headers are the open data's (opendata.columns.RESULTS) where
 # a column means the same; 期間種別, 注記 and 版数 are the editors' own. Files made
 # with the headers used before they were aligned still import.
 OLD_HEADERS = {
@@ -287,7 +288,7 @@ OLD_HEADERS = {
 }
 
 
-LABELS = dict(exports.COLUMNS)  # the open data's headers, shared where a column means the same
+LABELS = columns.labels(columns.RESULTS)  # the open data's headers, where a column means the same
 
 
 class ResultResource(resources.ModelResource):

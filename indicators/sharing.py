@@ -13,8 +13,9 @@ from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from opendata import licence
 from projects import credits
-from strategy_portal import display, fiscal_years, opendata, share
+from strategy_portal import display, fiscal_years, share
 from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
 
 from .cards import card_for
@@ -66,7 +67,7 @@ def draw_image(indicator, card) -> bytes:
     image, draw = canvas()
     draw.rectangle([0, 0, WIDTH, 14], fill=BLUE)
     small, medium, large = font(28), font(40), font(96)
-    draw.text((60, 48), fit(draw, opendata.SITE_CREDIT, small, 1080), font=small, fill=MUTED)
+    draw.text((60, 48), fit(draw, licence.SITE_CREDIT, small, 1080), font=small, fill=MUTED)
     title = indicator.name + (
         f"（{indicator.breakdown_dimension}）" if indicator.breakdown_dimension else ""
     )
@@ -114,7 +115,7 @@ def _bars(draw, results):
 @require_safe
 def og_image(request, slug):
     indicator, card = _indicator_card(slug)
-    return opendata.add_license_link(share.png_response(draw_image(indicator, card)))
+    return licence.add_license_link(share.png_response(draw_image(indicator, card)))
 
 
 @require_safe
@@ -129,7 +130,7 @@ def embed(request, slug):
         "charts": card.chart is not None,
         "page_url": request.build_absolute_uri(indicator.get_absolute_url()),
         "attribution": credits.attribution(),
-        "license": opendata,
+        "license": licence,
     }
     return render(request, "indicators/embed.html", context)
 
@@ -142,7 +143,7 @@ def embed_code(request, indicator) -> str:
     safe markup: the page shows it as code, escaped once more by the template.
     """
     url = request.build_absolute_uri(reverse("indicators:embed", args=[indicator.slug]))
-    title = f"{indicator.name}（{opendata.SITE_CREDIT}）"
+    title = f"{indicator.name}（{licence.SITE_CREDIT}）"
     return (
         f'<iframe src="{escape(url)}" title="{escape(title)}" '
         'width="100%" height="520" loading="lazy" style="border:0"></iframe>'

@@ -20,9 +20,9 @@ from functools import lru_cache
 
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from opendata.licence import BOUNDARY_CREDIT
 
 from strategy_portal.charts import layout, plain_text
-from strategy_portal.opendata import BOUNDARY_CREDIT
 
 BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
 HOKKAIDO_LATITUDE = 43.5  # a degree of longitude is cos(43.5°) of a degree of latitude here

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from strategy_portal import opendata, share
+from opendata import licence
+from strategy_portal import share
 from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
 
 from . import maps
@@ -87,7 +88,7 @@ def draw_place(name: str, lines: list[str], codes, around=()) -> bytes:
     draw.rectangle([0, 0, WIDTH, 14], fill=maps.PALETTE[0])
     draw_map(draw, frozenset(codes), around=frozenset(around))
     small, medium = font(28), font(30)
-    draw.text((60, 48), fit(draw, opendata.SITE_CREDIT, small, TEXT_WIDTH), font=small, fill=MUTED)
+    draw.text((60, 48), fit(draw, licence.SITE_CREDIT, small, TEXT_WIDTH), font=small, fill=MUTED)
     large, size, name_lines = share.heading(draw, name, TEXT_WIDTH)
     y = 140
     for line in name_lines:
@@ -101,7 +102,7 @@ def draw_place(name: str, lines: list[str], codes, around=()) -> bytes:
     credit = font(18)
     draw.text(
         (60, HEIGHT - 44),
-        fit(draw, opendata.BOUNDARY_CREDIT, credit, 1080),
+        fit(draw, licence.BOUNDARY_CREDIT, credit, 1080),
         font=credit,
         fill=MUTED,
     )

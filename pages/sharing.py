@@ -13,8 +13,9 @@ from django.views.decorators.http import require_safe
 
 from municipalities import maps
 from municipalities import sharing as places
+from opendata import licence
 from projects.models import Strategy
-from strategy_portal import opendata, share
+from strategy_portal import share
 from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
 
 
@@ -47,7 +48,7 @@ def draw_site_image(strategy) -> bytes:
     draw.rectangle([0, 0, WIDTH, 14], fill=maps.PALETTE[0])
     codes = frozenset(f["code"] for f in maps.boundaries()["features"])
     places.draw_map(draw, codes, colour=maps.PALETTE[0])
-    title, size, lines = share.heading(draw, opendata.SITE_CREDIT, 420, sizes=(60, 52, 44))
+    title, size, lines = share.heading(draw, licence.SITE_CREDIT, 420, sizes=(60, 52, 44))
     y = 150
     for line in lines:
         draw.text((60, y), line, font=title, fill=INK)
@@ -61,7 +62,7 @@ def draw_site_image(strategy) -> bytes:
     credit = font(18)
     draw.text(
         (60, HEIGHT - 44),
-        fit(draw, opendata.BOUNDARY_CREDIT, credit, 1080),
+        fit(draw, licence.BOUNDARY_CREDIT, credit, 1080),
         font=credit,
         fill=MUTED,
     )

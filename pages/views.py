@@ -7,8 +7,9 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import Indicator, Result
 from municipalities.models import Municipality
+from opendata import licence
 from projects.models import Edition, Erratum, Measure, Project, SourceCorrection, Strategy
-from strategy_portal import a11y, opendata, share
+from strategy_portal import a11y, share
 from strategy_portal.pagecache import reads
 
 from . import selectors, sharing
@@ -158,7 +159,7 @@ def about(request):
     corrections = SourceCorrection.objects.public().select_related("edition")
     editions = list(Edition.objects.public().latest_first())
     description = (
-        f"{opendata.SITE_CREDIT}について：収録している報告書（"
+        f"{licence.SITE_CREDIT}について：収録している報告書（"
         + "、".join(f"{e.year}年版" for e in editions)
         + "）、データの出典、原資料の訂正"
     )
@@ -230,7 +231,7 @@ def accessibility(request):
     context = _a11y_context()
     context["share"] = share.card(
         "ウェブアクセシビリティ方針",
-        f"{opendata.SITE_CREDIT}のウェブアクセシビリティ方針：{a11y.STANDARD}の"
+        f"{licence.SITE_CREDIT}のウェブアクセシビリティ方針：{a11y.STANDARD}の"
         f"適合レベル{a11y.TARGET_LEVEL}を目標とする対象範囲と対応度",
     )
     return render(request, "projects/accessibility.html", context)
@@ -242,6 +243,6 @@ def accessibility_results(request):
     context = _a11y_context()
     context["share"] = share.card(
         "ウェブアクセシビリティ試験結果",
-        f"{opendata.SITE_CREDIT}の{a11y.STANDARD}に基づく試験結果と達成基準チェックリスト",
+        f"{licence.SITE_CREDIT}の{a11y.STANDARD}に基づく試験結果と達成基準チェックリスト",
     )
     return render(request, "projects/accessibility_results.html", context)

@@ -1,10 +1,10 @@
 """The open data's credit lines with the reports the site carries, read from the data.
 
-strategy_portal.opendata states the terms and imports no app; this adds the
+opendata.licence states the terms and imports no app; this adds the
 published editions' citations (latest first) to them.
 """
 
-from strategy_portal import opendata
+from opendata import licence
 
 from .models import Edition
 
@@ -15,8 +15,8 @@ def citations() -> list[str]:
 
 
 def attribution() -> str:
-    return opendata.attribution(citations())
+    return licence.attribution(citations())
 
 
 def license_fields(*other_credits: str) -> dict:
-    return opendata.license_fields(citations(), *other_credits)
+    return licence.license_fields(citations(), *other_credits)

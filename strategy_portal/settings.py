@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "strategy_portal.apps.StrategyPortalConfig",
+    "opendata",
     "municipalities",
     "projects",
     "indicators",

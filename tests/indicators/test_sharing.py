@@ -12,7 +12,7 @@ from PIL import Image
 
 from indicators.charts import BLUE
 from indicators.models import Indicator, Result
-from strategy_portal import opendata
+from opendata import licence
 from tests.test_pages import public_urls
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_the_embed_snippet_carries_a_name_with_markup_only_as_text(client):
     copied = html.unescape(shown.group(1))  # what the reader selects and pastes
     tags = Elements(copied).tags
     assert [tag for tag, _ in tags] == ["iframe"], copied
-    assert tags[0][1]["title"] == f"{name}（{opendata.SITE_CREDIT}）"
+    assert tags[0][1]["title"] == f"{name}（{licence.SITE_CREDIT}）"
     assert tags[0][1]["src"] == "http://testserver" + reverse("indicators:embed", args=[SLUG])
     # The share endpoints print the name as text, never as markup.
     embed = client.get(reverse("indicators:embed", args=[SLUG])).content.decode()
