@@ -8,7 +8,7 @@ queries here. Any number of fiscal years, breakdowns and period kinds.
 import logging
 from dataclasses import dataclass, field
 
-from strategy_portal import display
+from strategy_portal import display, pictures
 
 from . import progress as progress_rules
 from .charts import Chart, activities_chart, indicator_chart
@@ -52,6 +52,13 @@ class Card:
     @property
     def chart_id(self):
         return f"chart-{self.indicator.pk}"
+
+    @property
+    def picture(self):
+        """The chart's SVGs, drawn on the server; never of a card with drafts (staff's)."""
+        if self.chart is None or self.has_drafts:
+            return None
+        return pictures.picture(self.chart.figure, self.chart.summary)
 
     @property
     def latest(self):
@@ -153,6 +160,12 @@ class Comparison:
     @property
     def chart_id(self):
         return f"activities-{self.key}"
+
+    @property
+    def picture(self):
+        if any(result.is_draft for _, result in self.items):
+            return None
+        return pictures.picture(self.chart.figure, self.chart.summary)
 
 
 def measure_comparisons(measure_title: str, cards, *, key_prefix: str) -> list[Comparison]:

@@ -1,7 +1,8 @@
 /* Charts that cost nothing until they are needed.
 
-   Each chart is a placeholder of its final height showing its text summary
-   (the same numbers are in the table beside it). plotly.js and its stylesheet
+   Each chart is first its picture, an SVG drawn on the server from the same figure
+   (strategy_portal/pictures.py), or, until that is drawn, its text summary, in a
+   box of its final height (the same numbers are in the table beside it). plotly.js and its stylesheet
    are fetched only when a chart comes near the viewport after the reader has
    scrolled or otherwise acted, when the page is printed, or when the reader
    presses 「すべてのグラフを表示」; then the chart is drawn from its JSON
@@ -69,15 +70,15 @@
     element.drawing = loadPlotly().then(function (Plotly) {
       var figure = figureOf(element);
       if (!figure) { return; }
-      // Swapped in the same task as the first draw: the summary goes, the chart
-      // appears in its place, nothing moves.
-      var placeholder = element.querySelector(".chart-placeholder");
-      if (placeholder) { placeholder.remove(); }
+      // Swapped in the same task as the first draw: the picture (or the summary)
+      // goes, the chart appears in its box of the same height, nothing moves.
+      var shown = element.querySelector(".chart-picture, .chart-placeholder");
+      if (shown) { shown.remove(); }
       return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
         hideSvgs(element);
         element.setAttribute("data-state", "drawn");
       }, function (error) {
-        if (placeholder) { element.insertBefore(placeholder, element.firstChild); }
+        if (shown) { element.insertBefore(shown, element.firstChild); }
         throw error;
       });
     }).catch(function (error) {

@@ -1,0 +1,84 @@
+"""Draw the charts' pictures (strategy_portal/pictures.py): what pages queued, or, with
+--crawl, every chart of every public page (the sitemap's pages are rendered in this
+process, without the page cache, so each queues the figures it shows)."""
+
+import re
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.test import Client, override_settings
+
+from strategy_portal import pictures
+
+
+def _host() -> str:
+    hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*",) and not h.startswith(".")]
+    return hosts[0] if hosts else "127.0.0.1"
+
+
+def crawl() -> int:
+    """Render every page the sitemap lists, so every chart on them is queued; returns
+    how many pages. Nothing is started from here: this process draws them next."""
+    middleware = [m for m in settings.MIDDLEWARE if ".pagecache." not in m]
+    with override_settings(CHART_RENDERING="off", MIDDLEWARE=middleware):
+        client = Client(HTTP_HOST=_host())
+        secure = settings.SECURE_SSL_REDIRECT
+        sitemap = client.get("/sitemap.xml", secure=secure)
+        paths = [
+            urlsplit(url).path
+            for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
+        ]
+        for path in paths:
+            client.get(path, secure=secure)
+    return len(paths)
+
+
+class Command(BaseCommand):
+    help = (
+        "グラフを SVG に描きます（ページが待ち行列に入れた図。--crawl で全ページの図）。"
+        "同じ図は二度描きません。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--crawl", action="store_true", help="サイトマップの全ページを開いて図を集めてから描く"
+        )
+        parser.add_argument(
+            "--max-seconds",
+            type=float,
+            default=900,
+            help="この秒数を過ぎたら残りを待ち行列に残して終える（既定 900）",
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        deadline = started + options["max_seconds"]
+        reason = pictures.unavailable_reason()
+        if reason:
+            self.stderr.write(f"charts: no pictures are drawn here: {reason}")
+        totals = {"figures": 0, "files": 0, "failed": 0, "left": 0}
+        pages = 0
+        while True:
+            with pictures.renderer_lock() as free:
+                if not free:
+                    self.stdout.write("charts: another renderer is at work; it draws the queue")
+                    return
+                (pictures.chart_dir() / ".starting").unlink(missing_ok=True)
+                if options["crawl"] and not pages:
+                    pages = crawl()
+                counts = pictures.render_queue(deadline=deadline)
+                for name in totals:
+                    totals[name] = totals[name] + counts[name] if name != "left" else counts[name]
+            # A page may have queued a figure while the lock was held and started no
+            # renderer (it saw this one at work): look again once the lock is free.
+            queued = pictures.queue_dir().is_dir() and any(pictures.queue_dir().glob("*.json"))
+            if not queued or reason or counts["left"] or time.monotonic() > deadline:
+                break
+        seconds = time.monotonic() - started
+        crawled = f"{pages} pages crawled, " if options["crawl"] else ""
+        self.stdout.write(
+            f"charts: {crawled}{totals['figures']} figures drawn ({totals['files']} SVG files) "
+            f"in {seconds:.1f} s; {totals['failed']} failed; {totals['left']} left in the queue"
+        )

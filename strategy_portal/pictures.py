@@ -1,0 +1,325 @@
+"""Charts drawn on the server: every Plotly figure a page shows, rendered to SVG with
+Plotly's own static export (kaleido, driving Debian's Chromium), so the chart is in
+the first paint with no script at all; plotly.js replaces it when the reader acts.
+
+How a picture comes to be, off the request path:
+- A page that shows a chart asks `picture(figure, summary)`. The figure's key is the
+  SHA-256 of its JSON and of the renderer (`RENDERER`), so an unchanged chart is
+  never rendered twice and a changed one gets a new address.
+- If the SVGs are on disk, the page gets their addresses (one per width in `WIDTHS`;
+  CSS container queries show the one nearest the chart's box).
+- If not, the figure is queued (a JSON file in `CHART_DIR/queue/`), a renderer is
+  started in the background (`manage.py render_charts`, at most one at a time), and
+  the page shows what it showed before: the chart's text, then plotly.js. Never a
+  wait, never an error: a full disk or a missing browser only means no picture.
+- The renderer draws what is queued, one figure at a time, 30 s at most each, in
+  one headless Chromium tab, at a low priority, then makes the cached pages stale
+  so that they are rendered again with their pictures.
+- `manage.py render_charts --crawl` visits every page of the sitemap first, so
+  every chart is queued: `make run` and `make serve` start it for what is missing,
+  and a committed change of the data starts it too (only the charts whose figure
+  changed are drawn again).
+
+Only charts of published figures get a picture: a card with drafts (seen by staff)
+keeps the script-drawn chart, so no draft figure is ever written to a public file.
+"""
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess  # nosec B404: starts this site's own manage.py, no shell
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.urls import reverse
+
+log = logging.getLogger(__name__)
+
+# The widths each figure is drawn at; the page shows the one nearest its box
+# (static/css/site.css, the .chart container queries). Heights are the figure's own.
+WIDTHS = (240, 320, 560, 1080)
+# The same plotly.js the pages load, so the picture is what the reader then gets.
+PLOTLY_JS = "vendor/plotly/plotly-basic-4.1.1.min.js"
+# Part of every key: change it when the drawing changes, and every chart is redrawn.
+RENDERER = f"kaleido-1.5/{PLOTLY_JS}/1"
+FIGURE_TIMEOUT = 30  # seconds for one figure before the renderer gives it up
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SPAWN_GRACE = 120  # seconds a started renderer has to take the lock before another starts
+
+
+@dataclass(frozen=True)
+class Image:
+    width: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A figure's SVGs: one per width, all of the figure's height."""
+
+    key: str
+    height: int
+    images: tuple[Image, ...]
+
+
+def figure_key(figure: dict) -> str:
+    text = json.dumps(
+        {"figure": figure, "renderer": RENDERER},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def chart_dir() -> Path:
+    return Path(settings.CHART_DIR)
+
+
+def queue_dir() -> Path:
+    return chart_dir() / "queue"
+
+
+def svg_path(key: str, width: int) -> Path:
+    return chart_dir() / f"{key}-{width}.svg"
+
+
+def is_drawn(key: str) -> bool:
+    # The widest is written last: when it is there, every width is.
+    return svg_path(key, WIDTHS[-1]).is_file()
+
+
+def picture(figure: dict, summary: str) -> Picture | None:
+    """The figure's SVGs for the page, or None while they are not drawn (then the
+    figure is queued and a renderer started)."""
+    key = figure_key(figure)
+    if is_drawn(key):
+        images = tuple(Image(w, reverse("chart_svg", args=[key, w])) for w in WIDTHS)
+        return Picture(key, int(figure["layout"]["height"]), images)
+    if enqueue(key, figure, summary):
+        start_renderer()
+    return None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def enqueue(key: str, figure: dict, summary: str) -> bool:
+    """Queue a figure to be drawn; False when it is queued already or cannot be (a
+    full or read-only disk: logged, and the page goes on without its picture)."""
+    path = queue_dir() / f"{key}.json"
+    if path.exists():
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        item = {"figure": figure, "summary": summary}
+        _write_atomically(path, json.dumps(item, ensure_ascii=False).encode())
+    except OSError as error:
+        log.warning("charts: cannot queue a figure to draw (%s)", error)
+        return False
+    return True
+
+
+@contextmanager
+def renderer_lock(*, wait: bool = False):
+    """Held by the one renderer at work; yields False when another holds it."""
+    chart_dir().mkdir(parents=True, exist_ok=True)
+    with open(chart_dir() / ".lock", "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def start_renderer(*, crawl: bool = False) -> bool:
+    """Start `manage.py render_charts` in the background, unless rendering is off
+    (settings.CHART_RENDERING) or a renderer is at work or just started (it will
+    take what is queued). Never waits for it."""
+    if settings.CHART_RENDERING != "background":
+        return False
+    marker = chart_dir() / ".starting"
+    try:
+        chart_dir().mkdir(parents=True, exist_ok=True)
+        if marker.exists() and time.time() - marker.stat().st_mtime < SPAWN_GRACE:
+            return False
+        with renderer_lock() as free:
+            if not free:
+                return False
+        marker.touch()
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_charts"]
+        if crawl:
+            command.append("--crawl")
+        subprocess.Popen(  # nosec B603: our own command, fixed arguments
+            command,
+            cwd=settings.BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,  # not a child the worker waits for
+            preexec_fn=lambda: os.nice(10),  # noqa: PLW1509  (drawing yields to the site)
+        )
+    except OSError as error:
+        log.warning("charts: cannot start the renderer (%s)", error)
+        return False
+    return True
+
+
+def browser_path() -> str | None:
+    configured = settings.CHART_BROWSER
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def unavailable_reason() -> str:
+    """Why no picture can be drawn here, or "" when it can."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return "kaleido is not installed (pip install -e .)"
+    if browser_path() is None:
+        where = settings.CHART_BROWSER or " or ".join(BROWSERS)
+        return (
+            f"no Chromium found ({where}); install Debian's chromium or set "
+            "DJANGO_CHART_BROWSER. Pages show each chart's text until then"
+        )
+    if _plotly_js() is None:
+        return f"the static file {PLOTLY_JS} is missing"
+    return ""
+
+
+def _plotly_js() -> str | None:
+    from django.contrib.staticfiles import finders
+
+    return finders.find(PLOTLY_JS)
+
+
+def with_text_alternative(svg: bytes, summary: str) -> bytes:
+    """The SVG as an image with a name and description: role="img", <title> and
+    <desc> from the chart's text alternative (a reporter's copy keeps them)."""
+    text = svg.decode()
+    start = text.index("<svg")
+    end = text.index(">", start)
+    label = escape(summary, {'"': "&quot;"})
+    opening = text[start:end].replace(' style=""', "")
+    return (
+        f'{opening} role="img" aria-label="{label}">'
+        f"<title>{escape(summary)}</title><desc>{escape(summary)}</desc>"
+        f"{text[end + 1 :]}"
+    ).encode()
+
+
+class Renderer:
+    """One headless Chromium tab, started on the first figure, drawing one at a time."""
+
+    def __init__(self):
+        self.started = False
+        self.count = 0  # SVG files written
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.started:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+
+    def _start(self):
+        import kaleido
+
+        os.environ["BROWSER_PATH"] = browser_path() or ""
+        kaleido.start_sync_server(
+            n=1,
+            timeout=FIGURE_TIMEOUT,
+            plotlyjs=_plotly_js(),
+            mathjax=False,  # else fetched from a CDN: nothing leaves this machine
+            silence_warnings=True,
+        )
+        self.started = True
+
+    def draw(self, key: str, figure: dict, summary: str) -> None:
+        import kaleido
+
+        if not self.started:
+            self._start()
+        height = int(figure["layout"]["height"])
+        for width in WIDTHS:
+            svg = kaleido.calc_fig_sync(
+                figure, opts={"format": "svg", "width": width, "height": height}
+            )
+            _write_atomically(svg_path(key, width), with_text_alternative(svg, summary))
+            self.count += 1
+
+
+def render_queue(*, deadline: float | None = None) -> dict:
+    """Draw every queued figure (this process must hold the renderer lock). Returns
+    counts: figures drawn, SVG files written, failures, left in the queue."""
+    from .pagecache import invalidate
+
+    counts = {"figures": 0, "files": 0, "failed": 0, "left": 0}
+    reason = unavailable_reason()
+    with Renderer() as renderer:
+        while True:
+            items = sorted(queue_dir().glob("*.json")) if queue_dir().is_dir() else []
+            if not items:
+                break
+            if reason:
+                log.warning("charts: %d figures not drawn: %s", len(items), reason)
+                counts["left"] = len(items)
+                break
+            for item in items:
+                if deadline is not None and time.monotonic() > deadline:
+                    counts["left"] = len(list(queue_dir().glob("*.json")))
+                    break
+                key = item.stem
+                try:
+                    if not is_drawn(key):
+                        data = json.loads(item.read_bytes())
+                        renderer.draw(key, data["figure"], data["summary"])
+                        counts["figures"] += 1
+                except Exception:
+                    log.exception("charts: figure %s could not be drawn", key)
+                    counts["failed"] += 1
+                item.unlink(missing_ok=True)
+            else:
+                continue
+            break
+        counts["files"] = renderer.count
+    if counts["figures"]:
+        invalidate()  # the cached pages are rendered again, now with their pictures
+    return counts
+
+
+def svg_view(request, key: str, width: int):
+    """A chart's picture. Its address names its content, so it is cached for a year;
+    other sites may show it (a reporter's article), like the share images."""
+    from django.http import FileResponse, Http404
+
+    if width not in WIDTHS:
+        raise Http404("この幅のグラフはありません")
+    try:
+        response = FileResponse(open(svg_path(key, width), "rb"), content_type="image/svg+xml")
+    except OSError:
+        raise Http404("グラフの画像がありません") from None
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
