@@ -1,0 +1,88 @@
+"""Charts in the first paint (issue 21): with their pictures drawn, every chart of every
+page type shows in Chromium with JavaScript off, and the interactive chart takes its
+place without moving anything."""
+
+import pytest
+from django.core.management import call_command
+
+from harness.page_types import page_types
+
+from .conftest import scroll_to_every_chart, settle
+from .test_lazy_charts import RECORD
+
+CHART_PAGES = [p for p in page_types() if p.charts]
+
+# Each chart: is its picture shown, loaded and as tall as the box the figure keeps?
+PICTURES = """
+[...document.querySelectorAll('[data-chart]')].map(chart => {
+  const shown = [...chart.querySelectorAll('img.chart-svg')]
+    .filter(img => getComputedStyle(img).display !== 'none');
+  const img = shown[0];
+  return {
+    shown: shown.length,
+    loaded: !!img && img.complete && img.naturalWidth > 0,
+    height: img ? img.getBoundingClientRect().height : 0,
+    box: chart.getBoundingClientRect().height,
+    text: !!chart.querySelector('.chart-placeholder'),
+  };
+})
+"""
+
+
+@pytest.fixture
+def drawn(site, settings, tmp_path):
+    settings.CHART_DIR = tmp_path / "charts"
+    settings.CHART_RENDERING = "off"
+    call_command("render_charts", "--crawl", stdout=open("/dev/null", "w"))
+    return site
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_chart_shows_its_picture_with_javascript_off(drawn, browser, width):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        for page_type in CHART_PAGES:
+            page.goto(drawn.url + page_type.path)
+            for chart in page.locator("[data-chart]").all():
+                chart.scroll_into_view_if_needed()  # pictures below the fold load lazily
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('img.chart-svg')]"
+                ".filter(i => getComputedStyle(i).display !== 'none').every(i => i.complete)"
+            )
+            charts = page.evaluate(PICTURES)
+            assert len(charts) >= page_type.charts, page_type.path
+            for chart in charts:
+                assert chart["shown"] == 1 and chart["loaded"], (page_type.path, chart)
+                assert not chart["text"], page_type.path
+                assert chart["height"] == chart["box"], (page_type.path, chart)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (412, 823)])
+def test_the_interactive_chart_takes_the_pictures_place_without_a_shift(
+    drawn, watched, width, height
+):
+    page, watch = watched
+    page.add_init_script(RECORD)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(drawn.url + "/projects/kitanomegumi/")
+    settle(page)
+    before = page.evaluate(PICTURES)
+    assert before and all(c["shown"] == 1 for c in before)
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('[data-chart]')].map(c => c.getBoundingClientRect().height)"
+    )
+
+    scroll_to_every_chart(page, len(before))
+    assert page.locator("[data-chart] .chart-picture").count() == 0
+    after = page.evaluate(
+        "[...document.querySelectorAll('[data-chart]')].map(c => c.getBoundingClientRect().height)"
+    )
+    assert after == boxes
+    assert page.evaluate("window.__layoutShift") < 0.01
+    assert watch.errors == []
+    assert watch.foreign == []

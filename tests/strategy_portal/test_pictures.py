@@ -1,0 +1,155 @@
+"""Charts drawn on the server (strategy_portal/pictures.py, issue 21): each figure a page
+shows is rendered to SVG by kaleido with the real Chromium, off the request path, once
+per content; pages show the pictures once drawn and their text until then."""
+
+import re
+from html import unescape
+from io import StringIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from harness.page_types import page_types
+from indicators.models import Result
+from strategy_portal import pagecache, pictures
+from strategy_portal.charts import FONT
+from strategy_portal.permissions import Status
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+IMG = re.compile(r'<img class="chart-svg chart-svg-(\d+)" src="(/charts/([0-9a-f]{32})-\d+\.svg)"')
+
+
+@pytest.fixture
+def charts(settings, tmp_path):
+    settings.CHART_DIR = tmp_path / "charts"
+    settings.CHART_RENDERING = "off"  # this test draws, in this process
+    pagecache.clear_pages()
+    return settings.CHART_DIR
+
+
+def render(*args) -> tuple[dict, str]:
+    out, err = StringIO(), StringIO()
+    call_command("render_charts", *args, stdout=out, stderr=err)
+    text = out.getvalue()
+    match = re.search(r"(\d+) figures drawn \((\d+) SVG files\)", text)
+    assert match, text + err.getvalue()
+    return {"figures": int(match[1]), "files": int(match[2])}, err.getvalue()
+
+
+def pictures_on(client, path) -> dict[str, set[int]]:
+    """key → the widths of the pictures the page shows."""
+    shown: dict[str, set[int]] = {}
+    for width, _, key in IMG.findall(client.get(path).content.decode()):
+        shown.setdefault(key, set()).add(int(width))
+    return shown
+
+
+def test_every_chart_of_every_page_type_gets_its_pictures(client, charts):
+    pages = {p.path: client.get(p.path).content.decode() for p in page_types() if p.charts}
+    expected = {path: html.count("data-chart=") for path, html in pages.items()}
+    for page in page_types():
+        if page.charts:
+            assert expected[page.path] >= page.charts, page.path
+            # nothing drawn yet: each chart is its text, as before
+            assert pages[page.path].count('class="chart-placeholder"') == expected[page.path]
+            assert "chart-svg" not in pages[page.path]
+
+    counts, _ = render("--crawl")
+    assert counts["figures"] >= 5
+    assert counts["files"] == counts["figures"] * len(pictures.WIDTHS)
+
+    for path, number in expected.items():
+        html = client.get(path).content.decode()
+        shown = pictures_on(client, path)
+        assert len(shown) == number, path
+        assert all(widths == set(pictures.WIDTHS) for widths in shown.values()), path
+        assert 'class="chart-placeholder"' not in html, path
+
+
+def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts):
+    render("--crawl")
+    path = reverse("indicators:detail", args=["p2-mirai-challenge-budget"])
+    html = client.get(path).content.decode()
+    summary = unescape(re.search(r'data-chart="[^"]+" role="img" aria-label="([^"]+)"', html)[1])
+    url = IMG.search(html)[2]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    svg = b"".join(response.streaming_content).decode()
+    assert svg.startswith("<svg") and 'role="img"' in svg[:400]
+    assert f"<title>{escape(summary)}</title><desc>{escape(summary)}</desc>" in svg
+    assert "千円" in " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))  # text, not outlines
+    first_family = FONT.split(",")[0].strip('"')
+    assert f"font-family: '{first_family}'" in svg  # the page's own fonts
+    assert "<script" not in svg
+
+
+def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
+    render("--crawl")
+    assert render("--crawl")[0] == {"figures": 0, "files": 0}  # nothing changed: nothing drawn
+
+    path = reverse("indicators:detail", args=["p2-mirai-challenge-budget"])
+    before = {p.path: pictures_on(client, p.path) for p in page_types() if p.charts}
+    result = Result.objects.public().filter(indicator__slug="p2-mirai-challenge-budget").last()
+    result.value += 1
+    result.save()
+    pagecache.clear_pages()  # the test's transaction never commits
+
+    counts, _ = render("--crawl")
+    after = {p.path: pictures_on(client, p.path) for p in page_types() if p.charts}
+    changed = {key for shown in after.values() for key in shown} - {
+        key for shown in before.values() for key in shown
+    }
+    assert counts == {"figures": len(changed), "files": len(changed) * len(pictures.WIDTHS)}
+    assert changed == set(after[path]) != set(before[path])
+    for other, shown in after.items():  # every other chart kept its picture
+        if not set(shown) & changed:
+            assert shown == before[other], other
+
+
+def test_without_a_browser_the_pages_answer_and_the_log_says_why(client, charts, settings):
+    settings.CHART_BROWSER = "/nonexistent/chromium"
+    counts, err = render("--crawl")
+    assert counts == {"figures": 0, "files": 0}
+    assert "no Chromium found (/nonexistent/chromium)" in err
+    assert list((charts / "queue").glob("*.json"))  # kept for when a browser is there
+    for page in page_types():
+        assert client.get(page.path).status_code == page.status, page.path
+
+
+def test_a_full_or_unwritable_disk_costs_the_pictures_not_the_page(client, settings, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.CHART_DIR = blocked / "charts"  # cannot be made
+    settings.CHART_RENDERING = "background"
+    pagecache.clear_pages()
+    for page in page_types():
+        response = client.get(page.path)
+        assert response.status_code == page.status, page.path
+        html = response.content.decode()
+        assert html.count('class="chart-placeholder"') == html.count("data-chart="), page.path
+
+
+def test_a_picture_address_that_is_not_one_is_a_404(client, charts):
+    key = "0" * 32
+    assert client.get(f"/charts/{key}-320.svg").status_code == 404  # not drawn
+    assert client.get(f"/charts/{key}-321.svg").status_code == 404  # not a width
+    assert client.get("/charts/zz-320.svg").status_code == 404
+    assert client.post(f"/charts/{key}-320.svg").status_code in (403, 405)
+
+
+def test_a_card_with_drafts_never_gets_a_picture(staff_client, charts):
+    result = Result.objects.public().filter(indicator__slug="p2-mirai-challenge-budget").last()
+    result.pk = None
+    result.fiscal_year += 5
+    result.status = Status.DRAFT
+    result.save()
+    path = reverse("indicators:detail", args=["p2-mirai-challenge-budget"])
+    assert "chart-placeholder" in staff_client.get(path).content.decode()
+    assert not list(Path(charts).glob("queue/*.json"))  # the draft's figure was not queued
