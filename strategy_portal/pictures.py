@@ -182,6 +182,12 @@ def start_renderer(*, crawl: bool = False) -> bool:
     return True
 
 
+def on_data_committed(**kwargs) -> None:
+    """After a commit that changed the data: visit every page and draw what changed
+    (what did not change has its pictures already and is not drawn again)."""
+    start_renderer(crawl=True)
+
+
 def browser_path() -> str | None:
     configured = settings.CHART_BROWSER
     if configured:

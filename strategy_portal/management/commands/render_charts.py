@@ -18,21 +18,26 @@ def _host() -> str:
     return hosts[0] if hosts else "127.0.0.1"
 
 
-def crawl() -> int:
+def crawl() -> tuple[int, int]:
     """Render every page the sitemap lists, so every chart on them is queued; returns
-    how many pages. Nothing is started from here: this process draws them next."""
+    how many pages, and how many of them failed. Only their charts matter: the page
+    cache is skipped, static files are named plainly (the crawl may run before
+    collectstatic), and nothing is started from here: this process draws next."""
     middleware = [m for m in settings.MIDDLEWARE if ".pagecache." not in m]
-    with override_settings(CHART_RENDERING="off", MIDDLEWARE=middleware):
-        client = Client(HTTP_HOST=_host())
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(CHART_RENDERING="off", MIDDLEWARE=middleware, STORAGES=storages):
+        client = Client(HTTP_HOST=_host(), raise_request_exception=False)
         secure = settings.SECURE_SSL_REDIRECT
         sitemap = client.get("/sitemap.xml", secure=secure)
         paths = [
             urlsplit(url).path
             for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
         ]
-        for path in paths:
-            client.get(path, secure=secure)
-    return len(paths)
+        failed = sum(client.get(path, secure=secure).status_code != 200 for path in paths)
+    return len(paths), failed
 
 
 class Command(BaseCommand):
@@ -59,7 +64,7 @@ class Command(BaseCommand):
         if reason:
             self.stderr.write(f"charts: no pictures are drawn here: {reason}")
         totals = {"figures": 0, "files": 0, "failed": 0, "left": 0}
-        pages = 0
+        pages = failed = 0
         while True:
             with pictures.renderer_lock() as free:
                 if not free:
@@ -67,7 +72,7 @@ class Command(BaseCommand):
                     return
                 (pictures.chart_dir() / ".starting").unlink(missing_ok=True)
                 if options["crawl"] and not pages:
-                    pages = crawl()
+                    pages, failed = crawl()
                 counts = pictures.render_queue(deadline=deadline)
                 for name in totals:
                     totals[name] = totals[name] + counts[name] if name != "left" else counts[name]
@@ -77,7 +82,7 @@ class Command(BaseCommand):
             if not queued or reason or counts["left"] or time.monotonic() > deadline:
                 break
         seconds = time.monotonic() - started
-        crawled = f"{pages} pages crawled, " if options["crawl"] else ""
+        crawled = f"{pages} pages crawled ({failed} failed), " if options["crawl"] else ""
         self.stdout.write(
             f"charts: {crawled}{totals['figures']} figures drawn ({totals['files']} SVG files) "
             f"in {seconds:.1f} s; {totals['failed']} failed; {totals['left']} left in the queue"
