@@ -16,6 +16,10 @@ from .series import Series, comparable, group_series, newest, period_key, previo
 
 logger = logging.getLogger(__name__)
 
+# The breakdowns that are the whole: none (an indicator without breakdowns), then the
+# prefecture as a whole (合計特殊出生率: 全国 1.44, 道全体 1.29, 札幌市 1.18 → 1.29).
+TOTAL_LABELS = ("", "道全体", "全道", "北海道", "合計", "計", "総数")
+
 
 @dataclass
 class Headline:
@@ -25,6 +29,7 @@ class Headline:
     label: str  # the breakdown, or "" for an indicator without breakdowns
     value: dict  # display.value_parts
     comparison: str = ""  # 前年度比, only between comparable figures
+    comparison_word: str = "前年度比"  # 前年比 between calendar years
 
 
 @dataclass
@@ -68,6 +73,16 @@ class Card:
         return None
 
     @property
+    def headline(self) -> Headline | None:
+        """The one figure that stands for the card where one is shown alone (its share
+        image, the share text): the total, or 道全体, where there is one; else the first."""
+        for label in TOTAL_LABELS:
+            for headline in self.headlines:
+                if headline.label == label:
+                    return headline
+        return self.headlines[0] if self.headlines else None
+
+    @property
     def main_progress(self):
         return self.progress[0] if self.progress else None
 
@@ -104,6 +119,7 @@ def _headline(series: Series, unit: str, *, drafts=False) -> Headline | None:
     previous = previous_of(latest, series.results)
     if comparable(previous, latest):
         headline.comparison = display.change_label(latest, previous, unit)
+        headline.comparison_word = display.change_word(latest)
     return headline
 
 

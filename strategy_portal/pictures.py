@@ -16,9 +16,10 @@ How a picture comes to be, off the request path:
   one headless Chromium tab, at a low priority, then makes the cached pages stale
   so that they are rendered again with their pictures.
 - `manage.py render_charts --crawl` visits every page of the sitemap first, so
-  every chart is queued: `make run` and `make serve` start it for what is missing,
-  and a committed change of the data starts it too (only the charts whose figure
-  changed are drawn again).
+  every chart is queued: `make run` and `make serve` start it for what is missing.
+  A committed change of the data asks for such a visit (`.crawl`) and starts a
+  renderer; one at work makes the visit once it is done, so no change is missed.
+  Only the charts whose figure changed are drawn again.
 
 Only charts of published figures get a picture: a card with drafts (seen by staff)
 keeps the script-drawn chart, so no draft figure is ever written to a public file.
@@ -50,6 +51,11 @@ WIDTHS = (240, 320, 560, 1080)
 PLOTLY_JS = "vendor/plotly/plotly-basic-4.1.1.min.js"
 # Part of every key: change it when the drawing changes, and every chart is redrawn.
 RENDERER = f"kaleido-1.5/{PLOTLY_JS}/1"
+# A share image (Open Graph, 1200×630) shows the chart at 540×369 px: drawn at 360×246
+# and 1.5×, so its text is as large beside the headline as on the page.
+SHARE = "share"
+SHARE_SIZE = (360, 246)
+SHARE_SCALE = 1.5
 FIGURE_TIMEOUT = 30  # seconds for one figure before the renderer gives it up
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 SPAWN_GRACE = 120  # seconds a started renderer has to take the lock before another starts
@@ -92,6 +98,10 @@ def svg_path(key: str, width: int) -> Path:
     return chart_dir() / f"{key}-{width}.svg"
 
 
+def share_path(key: str) -> Path:
+    return chart_dir() / f"{key}-share.png"
+
+
 def is_drawn(key: str) -> bool:
     # The widest is written last: when it is there, every width is.
     return svg_path(key, WIDTHS[-1]).is_file()
@@ -109,6 +119,18 @@ def picture(figure: dict, summary: str) -> Picture | None:
     return None
 
 
+def share_chart(figure: dict, summary: str) -> Path | None:
+    """The same figure as a PNG for a share image (SHARE_SIZE at SHARE_SCALE), or None
+    while it is not drawn (then it is queued, as a picture is)."""
+    key = figure_key(figure)
+    path = share_path(key)
+    if path.is_file():
+        return path
+    if enqueue(key, figure, summary, kind=SHARE):
+        start_renderer()
+    return None
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -118,15 +140,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def enqueue(key: str, figure: dict, summary: str) -> bool:
-    """Queue a figure to be drawn; False when it is queued already or cannot be (a
-    full or read-only disk: logged, and the page goes on without its picture)."""
-    path = queue_dir() / f"{key}.json"
+def enqueue(key: str, figure: dict, summary: str, kind: str = "svg") -> bool:
+    """Queue a figure to be drawn (`kind`: the page's SVGs, or the share image's PNG);
+    False when it is queued already or cannot be (a full or read-only disk: logged,
+    and the page goes on without its picture)."""
+    path = queue_dir() / f"{key}.{kind}.json"
     if path.exists():
         return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        item = {"figure": figure, "summary": summary}
+        item = {"figure": figure, "summary": summary, "kind": kind}
         _write_atomically(path, json.dumps(item, ensure_ascii=False).encode())
     except OSError as error:
         log.warning("charts: cannot queue a figure to draw (%s)", error)
@@ -150,11 +173,11 @@ def renderer_lock(*, wait: bool = False):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def start_renderer(*, crawl: bool = False) -> bool:
+def start_renderer() -> bool:
     """Start `manage.py render_charts` in the background, unless rendering is off
     (settings.CHART_RENDERING) or a renderer is at work or just started (it will
     take what is queued). Never waits for it."""
-    if settings.CHART_RENDERING != "background":
+    if settings.CHART_RENDERING != "background" or _cannot_draw():
         return False
     marker = chart_dir() / ".starting"
     try:
@@ -166,8 +189,6 @@ def start_renderer(*, crawl: bool = False) -> bool:
                 return False
         marker.touch()
         command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_charts"]
-        if crawl:
-            command.append("--crawl")
         subprocess.Popen(  # nosec B603: our own command, fixed arguments
             command,
             cwd=settings.BASE_DIR,
@@ -182,10 +203,34 @@ def start_renderer(*, crawl: bool = False) -> bool:
     return True
 
 
+def request_crawl() -> None:
+    """Ask the renderer to visit every page (again): a renderer at work does so once it
+    has drawn what it has, so a change committed during its visit is not missed."""
+    try:
+        chart_dir().mkdir(parents=True, exist_ok=True)
+        (chart_dir() / ".crawl").touch()
+    except OSError as error:
+        log.warning("charts: cannot ask for a visit of the pages (%s)", error)
+
+
+def take_crawl_request() -> bool:
+    try:
+        (chart_dir() / ".crawl").unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def crawl_requested() -> bool:
+    return (chart_dir() / ".crawl").exists()
+
+
 def on_data_committed(**kwargs) -> None:
     """After a commit that changed the data: visit every page and draw what changed
     (what did not change has its pictures already and is not drawn again)."""
-    start_renderer(crawl=True)
+    if settings.CHART_RENDERING == "background":
+        request_crawl()
+        start_renderer()
 
 
 def browser_path() -> str | None:
@@ -210,6 +255,19 @@ def unavailable_reason() -> str:
     if _plotly_js() is None:
         return f"the static file {PLOTLY_JS} is missing"
     return ""
+
+
+_reported = False
+
+
+def _cannot_draw() -> bool:
+    """True where no picture can be drawn: said once per process in the log."""
+    global _reported
+    reason = unavailable_reason()
+    if reason and not _reported:
+        log.warning("charts: no pictures are drawn here: %s", reason)
+        _reported = True
+    return bool(reason)
 
 
 def _plotly_js() -> str | None:
@@ -275,10 +333,24 @@ class Renderer:
             _write_atomically(svg_path(key, width), with_text_alternative(svg, summary))
             self.count += 1
 
+    def draw_share(self, key: str, figure: dict) -> None:
+        import kaleido
+
+        if not self.started:
+            self._start()
+        width, height = SHARE_SIZE
+        png = kaleido.calc_fig_sync(
+            figure,
+            opts={"format": "png", "width": width, "height": height, "scale": SHARE_SCALE},
+        )
+        _write_atomically(share_path(key), png)
+        self.count += 1
+
 
 def render_queue(*, deadline: float | None = None) -> dict:
     """Draw every queued figure (this process must hold the renderer lock). Returns
-    counts: figures drawn, SVG files written, failures, left in the queue."""
+    counts: figures drawn (a page's SVGs or a share image's PNG), files written,
+    failures, left in the queue."""
     from .pagecache import invalidate
 
     counts = {"figures": 0, "files": 0, "failed": 0, "left": 0}
@@ -296,11 +368,15 @@ def render_queue(*, deadline: float | None = None) -> dict:
                 if deadline is not None and time.monotonic() > deadline:
                     counts["left"] = len(list(queue_dir().glob("*.json")))
                     break
-                key = item.stem
+                key, kind = item.name.split(".")[:2]
                 try:
-                    if not is_drawn(key):
+                    drawn = share_path(key).is_file() if kind == SHARE else is_drawn(key)
+                    if not drawn:
                         data = json.loads(item.read_bytes())
-                        renderer.draw(key, data["figure"], data["summary"])
+                        if kind == SHARE:
+                            renderer.draw_share(key, data["figure"])
+                        else:
+                            renderer.draw(key, data["figure"], data["summary"])
                         counts["figures"] += 1
                 except Exception:
                     log.exception("charts: figure %s could not be drawn", key)

@@ -29,8 +29,11 @@ def keys(server, path) -> set[str]:
 
 
 def idle(charts: Path) -> bool:
-    """No renderer at work (its lock is free) and nothing queued."""
-    if list(charts.glob("queue/*.json")):
+    """No renderer at work or starting (its lock is free), no visit asked for, and
+    nothing queued."""
+    if list(charts.glob("queue/*.json")) or (charts / ".crawl").exists():
+        return False
+    if (charts / ".starting").exists():
         return False
     with open(charts / ".lock", "a") as fh:
         try:

@@ -35,9 +35,13 @@ def render(*args) -> tuple[dict, str]:
     out, err = StringIO(), StringIO()
     call_command("render_charts", *args, stdout=out, stderr=err)
     text = out.getvalue()
-    match = re.search(r"(\d+) figures drawn \((\d+) SVG files\)", text)
+    match = re.search(r"(\d+) figures drawn \((\d+) files\)", text)
     assert match, text + err.getvalue()
     return {"figures": int(match[1]), "files": int(match[2])}, err.getvalue()
+
+
+def drawn_files(charts: Path) -> tuple[set[str], set[str]]:
+    return {p.name for p in charts.glob("*.svg")}, {p.name for p in charts.glob("*-share.png")}
 
 
 def pictures_on(client, path) -> dict[str, set[int]]:
@@ -59,8 +63,11 @@ def test_every_chart_of_every_page_type_gets_its_pictures(client, charts):
             assert "chart-svg" not in pages[page.path]
 
     counts, _ = render("--crawl")
+    svgs, shares = drawn_files(charts)
     assert counts["figures"] >= 5
-    assert counts["files"] == counts["figures"] * len(pictures.WIDTHS)
+    assert len(svgs) == len({name.split("-")[0] for name in svgs}) * len(pictures.WIDTHS)
+    assert counts["files"] == len(svgs) + len(shares)
+    assert shares  # the indicators' share images (og.png) drew their charts too
 
     for path, number in expected.items():
         html = client.get(path).content.decode()
@@ -101,12 +108,16 @@ def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
     result.save()
     pagecache.clear_pages()  # the test's transaction never commits
 
+    files = drawn_files(charts)
     counts, _ = render("--crawl")
     after = {p.path: pictures_on(client, p.path) for p in page_types() if p.charts}
     changed = {key for shown in after.values() for key in shown} - {
         key for shown in before.values() for key in shown
     }
-    assert counts == {"figures": len(changed), "files": len(changed) * len(pictures.WIDTHS)}
+    new_svgs, new_shares = (now - was for now, was in zip(drawn_files(charts), files, strict=True))
+    assert new_svgs == {f"{key}-{w}.svg" for key in changed for w in pictures.WIDTHS}
+    assert new_shares == {f"{key}-share.png" for key in set(after[path])}  # its og.png
+    assert counts == {"figures": len(changed) + 1, "files": len(new_svgs) + 1}
     assert changed == set(after[path]) != set(before[path])
     for other, shown in after.items():  # every other chart kept its picture
         if not set(shown) & changed:

@@ -12,6 +12,8 @@ from django.test import Client, override_settings
 
 from strategy_portal import pictures
 
+OG_IMAGE = re.compile(r'<meta property="og:image" content="([^"]+)"')
+
 
 def _host() -> str:
     hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*",) and not h.startswith(".")]
@@ -19,7 +21,8 @@ def _host() -> str:
 
 
 def crawl() -> tuple[int, int]:
-    """Render every page the sitemap lists, so every chart on them is queued; returns
+    """Render every page the sitemap lists, and the share images they name, so every
+    chart on them is queued; returns
     how many pages, and how many of them failed. Only their charts matter: the page
     cache is skipped, static files are named plainly (the crawl may run before
     collectstatic), and nothing is started from here: this process draws next."""
@@ -36,7 +39,15 @@ def crawl() -> tuple[int, int]:
             urlsplit(url).path
             for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
         ]
-        failed = sum(client.get(path, secure=secure).status_code != 200 for path in paths)
+        images = set()
+        failed = 0
+        for path in paths:
+            response = client.get(path, secure=secure)
+            failed += response.status_code != 200
+            images.update(OG_IMAGE.findall(response.content.decode(errors="replace")))
+        # The share images draw their charts too (an indicator's og.png).
+        for url in sorted(images):
+            failed += client.get(urlsplit(url).path, secure=secure).status_code != 200
     return len(paths), failed
 
 
@@ -65,25 +76,31 @@ class Command(BaseCommand):
             self.stderr.write(f"charts: no pictures are drawn here: {reason}")
         totals = {"figures": 0, "files": 0, "failed": 0, "left": 0}
         pages = failed = 0
+        crawled = False
         while True:
             with pictures.renderer_lock() as free:
                 if not free:
+                    (pictures.chart_dir() / ".starting").unlink(missing_ok=True)
                     self.stdout.write("charts: another renderer is at work; it draws the queue")
                     return
                 (pictures.chart_dir() / ".starting").unlink(missing_ok=True)
-                if options["crawl"] and not pages:
-                    pages, failed = crawl()
+                first, asked = options["crawl"] and not crawled, pictures.take_crawl_request()
+                if first or asked:
+                    visited, failures = crawl()
+                    crawled, pages, failed = True, pages + visited, failed + failures
                 counts = pictures.render_queue(deadline=deadline)
                 for name in totals:
                     totals[name] = totals[name] + counts[name] if name != "left" else counts[name]
-            # A page may have queued a figure while the lock was held and started no
-            # renderer (it saw this one at work): look again once the lock is free.
+            # A page may have queued a figure, or a commit asked for a visit, while the
+            # lock was held, and started no renderer (it saw this one at work): look
+            # again once the lock is free.
             queued = pictures.queue_dir().is_dir() and any(pictures.queue_dir().glob("*.json"))
-            if not queued or reason or counts["left"] or time.monotonic() > deadline:
+            more = queued or pictures.crawl_requested()
+            if not more or reason or counts["left"] or time.monotonic() > deadline:
                 break
         seconds = time.monotonic() - started
-        crawled = f"{pages} pages crawled ({failed} failed), " if options["crawl"] else ""
+        visits = f"{pages} pages crawled ({failed} failed), " if crawled else ""
         self.stdout.write(
-            f"charts: {crawled}{totals['figures']} figures drawn ({totals['files']} SVG files) "
+            f"charts: {visits}{totals['figures']} figures drawn ({totals['files']} files) "
             f"in {seconds:.1f} s; {totals['failed']} failed; {totals['left']} left in the queue"
         )
