@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from django.contrib.staticfiles import finders
 from django.urls import reverse
-from opendata.licence import BOUNDARY_CREDIT
 
+from opendata.licence import BOUNDARY_CREDIT
 from strategy_portal.charts import layout, plain_text
 
 BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
