@@ -31,7 +31,8 @@ import json
 import logging
 import os
 import shutil
-import subprocess  # nosec B404: starts this site's own manage.py, no shell
+# subprocess: only this site's own manage.py, fixed arguments, no shell.
+import subprocess  # nosec B404
 import sys
 import time
 from contextlib import contextmanager
@@ -189,7 +190,7 @@ def start_renderer() -> bool:
                 return False
         marker.touch()
         command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_charts"]
-        subprocess.Popen(  # nosec B603: our own command, fixed arguments
+        subprocess.Popen(  # nosec B603
             command,
             cwd=settings.BASE_DIR,
             stdin=subprocess.DEVNULL,
