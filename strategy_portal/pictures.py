@@ -31,8 +31,7 @@ import json
 import logging
 import os
 import shutil
-# subprocess: only this site's own manage.py, fixed arguments, no shell.
-import subprocess  # nosec B404
+import subprocess  # nosec B404 (only this site's own manage.py, fixed arguments, no shell)
 import sys
 import time
 from contextlib import contextmanager

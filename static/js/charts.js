@@ -1,12 +1,13 @@
 /* Charts that cost nothing until they are needed.
 
-   Each chart is first its picture, an SVG drawn on the server from the same figure
-   (strategy_portal/pictures.py), or, until that is drawn, its text summary, in a
-   box of its final height (the same numbers are in the table beside it). plotly.js and its stylesheet
-   are fetched only when a chart comes near the viewport after the reader has
-   scrolled or otherwise acted, when the page is printed, or when the reader
-   presses 「すべてのグラフを表示」; then the chart is drawn from its JSON
-   (rendered by json_script) into the reserved space.
+   Each chart is first its picture, an SVG drawn on the server from the same
+   figure (strategy_portal/pictures.py), or, until that is drawn, its text
+   summary, in a box of its final height (the same numbers are in the table
+   beside it). plotly.js and its stylesheet are fetched only when a chart comes
+   near the viewport after the reader has scrolled or otherwise acted, when a
+   page with a chart not yet pictured is printed, or when the reader presses
+   「すべてのグラフを表示」; then the chart is drawn from its JSON (rendered by
+   json_script) into the reserved space.
    No inline script anywhere: the figures are data, this file is the only code. */
 (function () {
   "use strict";
@@ -133,9 +134,14 @@
     });
   }
 
-  // Printing draws every chart; the charts re-flow to the paper width.
+  // Printing shows every chart: its picture (loaded now, not when scrolled to), or,
+  // where none is drawn yet, the chart plotly.js draws; those re-flow to the paper width.
   function forPrint() {
-    drawAll().then(function () {
+    document.querySelectorAll("img.chart-svg").forEach(function (img) { img.loading = "eager"; });
+    var unpictured = charts().filter(function (element) {
+      return !element.querySelector(".chart-picture");
+    });
+    Promise.all(unpictured.map(draw)).then(function () {
       charts().forEach(function (element) {
         if (element.data) { window.Plotly.Plots.resize(element); }
       });

@@ -20,9 +20,9 @@ def _host() -> str:
     return hosts[0] if hosts else "127.0.0.1"
 
 
-def crawl() -> tuple[int, int]:
-    """Render every page the sitemap lists, and the share images they name, so every
-    chart on them is queued; returns
+def crawl(paths: list[str] | None = None) -> tuple[int, int]:
+    """Render every page the sitemap lists (or `paths`), and the share images they
+    name, so every chart on them is queued; returns
     how many pages, and how many of them failed. Only their charts matter: the page
     cache is skipped, static files are named plainly (the crawl may run before
     collectstatic), and nothing is started from here: this process draws next."""
@@ -34,11 +34,12 @@ def crawl() -> tuple[int, int]:
     with override_settings(CHART_RENDERING="off", MIDDLEWARE=middleware, STORAGES=storages):
         client = Client(HTTP_HOST=_host(), raise_request_exception=False)
         secure = settings.SECURE_SSL_REDIRECT
-        sitemap = client.get("/sitemap.xml", secure=secure)
-        paths = [
-            urlsplit(url).path
-            for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
-        ]
+        if paths is None:
+            sitemap = client.get("/sitemap.xml", secure=secure)
+            paths = [
+                urlsplit(url).path
+                for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
+            ]
         images = set()
         failed = 0
         for path in paths:
@@ -60,6 +61,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--crawl", action="store_true", help="サイトマップの全ページを開いて図を集めてから描く"
+        )
+        parser.add_argument(
+            "--page",
+            action="append",
+            default=[],
+            help="このページ（パス）の図だけを集めてから描く。複数指定できる",
         )
         parser.add_argument(
             "--max-seconds",
@@ -84,6 +91,9 @@ class Command(BaseCommand):
                     self.stdout.write("charts: another renderer is at work; it draws the queue")
                     return
                 (pictures.chart_dir() / ".starting").unlink(missing_ok=True)
+                if options["page"] and not crawled:
+                    visited, failures = crawl(options["page"])
+                    crawled, pages, failed = True, pages + visited, failed + failures
                 first, asked = options["crawl"] and not crawled, pictures.take_crawl_request()
                 if first or asked:
                     visited, failures = crawl()
