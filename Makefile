@@ -83,7 +83,7 @@ seed: migrate
 
 # The charts' pictures that are missing are drawn in the background while the site starts.
 run: seed
-	nice -n 10 $(PY) manage.py render_charts --crawl &
+	$(PY) manage.py render_charts --crawl &
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: DEBUG off, hashed + compressed static files, gunicorn (gunicorn.conf.py).
@@ -95,7 +95,7 @@ serve: install
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_seed; \
 	$(PY) manage.py collectstatic --noinput -v0; \
-	nice -n 10 $(PY) manage.py render_charts --crawl & \
+	$(PY) manage.py render_charts --crawl & \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # A command-line tool from Debian's package of the same name, installed when missing and root:

@@ -158,12 +158,12 @@ def enqueue(key: str, figure: dict, summary: str, kind: str = "svg") -> bool:
 
 
 @contextmanager
-def renderer_lock(*, wait: bool = False):
+def renderer_lock():
     """Held by the one renderer at work; yields False when another holds it."""
     chart_dir().mkdir(parents=True, exist_ok=True)
     with open(chart_dir() / ".lock", "a") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
@@ -195,7 +195,6 @@ def start_renderer() -> bool:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # not a child the worker waits for
-            preexec_fn=lambda: os.nice(10),  # noqa: PLW1509  (drawing yields to the site)
         )
     except OSError as error:
         log.warning("charts: cannot start the renderer (%s)", error)

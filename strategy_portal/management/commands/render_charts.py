@@ -2,6 +2,7 @@
 --crawl, every chart of every public page (the sitemap's pages are rendered in this
 process, without the page cache, so each queues the figures it shows)."""
 
+import os
 import re
 import time
 from urllib.parse import urlsplit
@@ -76,6 +77,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if getattr(self, "_called_from_command_line", False):
+            os.nice(10)  # a renderer process yields to the site's workers
         started = time.monotonic()
         deadline = started + options["max_seconds"]
         reason = pictures.unavailable_reason()
