@@ -88,6 +88,9 @@ def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts
     assert response["Content-Type"] == "image/svg+xml"
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
+    # Opened by itself (to copy it), it is styled, and runs no script.
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "script-src 'none'" in policy
     svg = b"".join(response.streaming_content).decode()
     assert svg.startswith("<svg") and 'role="img"' in svg[:400]
     assert f"<title>{escape(summary)}</title><desc>{escape(summary)}</desc>" in svg
