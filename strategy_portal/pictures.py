@@ -26,6 +26,7 @@ keeps the script-drawn chart, so no draft figure is ever written to a public fil
 """
 
 import fcntl
+import gzip
 import hashlib
 import json
 import logging
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import brotli
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -331,7 +333,11 @@ class Renderer:
             svg = kaleido.calc_fig_sync(
                 figure, opts={"format": "svg", "width": width, "height": height}
             )
-            _write_atomically(svg_path(key, width), with_text_alternative(svg, summary))
+            svg = with_text_alternative(svg, summary)
+            # Compressed beside it, as whitenoise does for static files (7.5 KB → 1.3 KB br).
+            _write_atomically(Path(f"{svg_path(key, width)}.br"), brotli.compress(svg))
+            _write_atomically(Path(f"{svg_path(key, width)}.gz"), gzip.compress(svg, mtime=0))
+            _write_atomically(svg_path(key, width), svg)
             self.count += 1
 
     def draw_share(self, key: str, figure: dict) -> None:
@@ -392,19 +398,35 @@ def render_queue(*, deadline: float | None = None) -> dict:
     return counts
 
 
+ENCODINGS = {"br": "br", "gzip": "gz"}  # Content-Encoding → the file's suffix, preferred first
+
+
+def _exists(path: Path, encoding: str) -> bool:
+    return Path(f"{path}.{ENCODINGS[encoding]}").is_file()
+
+
 # Plotly's SVG styles its shapes and text with style attributes: a reader who opens the
 # picture itself (to copy it) sees it styled; it has no script, and may run none.
 @csp_replace({"style-src": ["'unsafe-inline'"], "script-src": ["'none'"]})
 def svg_view(request, key: str, width: int):
     """A chart's picture. Its address names its content, so it is cached for a year;
-    other sites may show it (a reporter's article), like the share images."""
-
+    other sites may show it (a reporter's article), like the share images. Sent
+    compressed (Brotli, gzip) to a browser that accepts it."""
     if width not in WIDTHS:
         raise Http404("この幅のグラフはありません")
+    path = svg_path(key, width)
+    if not path.is_file():
+        raise Http404("グラフの画像がありません")
+    accepted = request.headers.get("Accept-Encoding", "")
+    encoding = next((e for e in ENCODINGS if e in accepted and _exists(path, e)), None)
     try:
-        response = FileResponse(open(svg_path(key, width), "rb"), content_type="image/svg+xml")
+        file = open(f"{path}.{ENCODINGS[encoding]}" if encoding else path, "rb")
     except OSError:
         raise Http404("グラフの画像がありません") from None
+    response = FileResponse(file, content_type="image/svg+xml", filename=path.name)
+    if encoding:
+        response["Content-Encoding"] = encoding
+    response["Vary"] = "Accept-Encoding"
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

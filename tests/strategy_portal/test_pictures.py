@@ -2,12 +2,14 @@
 shows is rendered to SVG by kaleido with the real Chromium, off the request path, once
 per content; pages show the pictures once drawn and their text until then."""
 
+import gzip
 import re
 from html import unescape
 from io import StringIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import brotli
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -98,6 +100,11 @@ def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts
     first_family = FONT.split(",")[0].strip('"')
     assert f"font-family: '{first_family}'" in svg  # the page's own fonts
     assert "<script" not in svg
+    for encoding, decompress in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        packed = client.get(url, HTTP_ACCEPT_ENCODING=f"{encoding}, deflate")
+        assert packed["Content-Encoding"] == encoding and packed["Vary"] == "Accept-Encoding"
+        body = b"".join(packed.streaming_content)
+        assert decompress(body).decode() == svg and len(body) < len(svg) / 3
 
 
 def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
