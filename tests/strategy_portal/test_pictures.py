@@ -107,6 +107,18 @@ def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts
         assert decompress(body).decode() == svg and len(body) < len(svg) / 3
 
 
+def test_the_first_charts_load_at_once_and_the_rest_when_near(client, charts):
+    render("--crawl")
+    page = client.get(reverse("projects:detail", args=["kitanomegumi"])).content.decode()
+    loading = re.findall(r'<span class="chart-picture">(.*?)</span>', page)
+    assert len(loading) >= 3
+    per_chart = [set(re.findall(r'loading="(\w+)"', chart)) for chart in loading]
+    assert per_chart[:2] == [{"eager"}, {"eager"}]  # in the first paint
+    assert all(kinds == {"lazy"} for kinds in per_chart[2:])
+    report = client.get(reverse("projects:edition_report", args=[2018])).content.decode()
+    assert 'loading="lazy"' not in report and report.count('loading="eager"') >= 4 * 4  # print
+
+
 def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
     render("--crawl")
     assert render("--crawl")[0] == {"figures": 0, "files": 0}  # nothing changed: nothing drawn
