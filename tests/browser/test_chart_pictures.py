@@ -3,6 +3,7 @@ page type shows in Chromium with JavaScript off, and the interactive chart takes
 place without moving anything."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -10,7 +11,9 @@ from harness.page_types import page_types
 from projects.report import print_page
 
 from .conftest import scroll_to_every_chart, settle
+from .test_accessibility import ace_violations
 from .test_lazy_charts import RECORD
+from .test_public_pages import serious
 
 EMBED = "/indicators/p2-mirai-challenge-budget/embed/"
 # Every page type with a chart, and the embed (other sites' iframes), which works with
@@ -102,3 +105,18 @@ def test_the_printed_report_prints_the_pictures_with_no_chart_script(drawn, page
     assert page.locator("[data-chart] .main-svg").count() == 0  # no chart drawn by script
     assert [url for url in requests if "/vendor/plotly/" in url] == []
     assert path.stat().st_size > 0
+
+
+def test_pages_with_pictures_pass_axe_and_the_ibm_engine(drawn, page):
+    found = []
+    for path in CHART_PAGES:
+        page.goto(drawn.url + path)
+        settle(page)
+        # The embed draws its chart at once; the other pages show the pictures.
+        assert page.locator("img.chart-svg").count() > 0 or path == EMBED, path
+        found += [f"{path}: axe {v}" for v in serious(Axe().run(page).response["violations"])]
+        # The embed is not a page type: IBM flags its table's focusable scroll box, which
+        # does not scroll in the wide embed (as it was before the pictures).
+        if path != EMBED:
+            found += [f"{path}: IBM {v['rule']} {v['path']}" for v in ace_violations(page)]
+    assert found == [], "\n".join(found)
