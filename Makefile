@@ -31,10 +31,14 @@ $(VENV)/.run-installed: pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
-	@# The share images (Open Graph) draw Japanese text with Debian's IPA Gothic.
-	@dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-ipafont-gothic >/dev/null; } || \
-	  echo "fonts-ipafont-gothic is missing: share images will lack Japanese text (run as root to install it)"
+	@# The share images (Open Graph) draw Japanese text with Debian's IPA Gothic; the charts'
+	@# pictures are drawn by Chromium (kaleido). Without them the site runs and says why.
+	@missing=""; for p in fonts-ipafont-gothic chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || \
+	  echo "missing:$$missing: no Japanese text in share images or no chart pictures (run as root to install)"; \
+	fi
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
@@ -77,7 +81,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py load_seed
 
+# The charts' pictures that are missing are drawn in the background while the site starts.
 run: seed
+	$(PY) manage.py render_charts --crawl &
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: DEBUG off, hashed + compressed static files, gunicorn (gunicorn.conf.py).
@@ -89,6 +95,7 @@ serve: install
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_seed; \
 	$(PY) manage.py collectstatic --noinput -v0; \
+	$(PY) manage.py render_charts --crawl & \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 # A command-line tool from Debian's package of the same name, installed when missing and root:

@@ -48,6 +48,9 @@ def production_env(database: Path, cache_dir: Path, **extra) -> dict:
         # Under pytest-xdist each worker collects static files into a folder of its own
         # (two workers never write one folder); its sites run one after another.
         "DJANGO_STATIC_ROOT": str(ROOT / (f"staticfiles-{_WORKER}" if _WORKER else "staticfiles")),
+        # Charts' pictures beside the cache; no renderer unless a test asks for one.
+        "DJANGO_CHART_DIR": f"{cache_dir}-charts",
+        "DJANGO_CHART_RENDERING": "off",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update({key: str(value) for key, value in extra.items()})

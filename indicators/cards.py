@@ -8,13 +8,17 @@ queries here. Any number of fiscal years, breakdowns and period kinds.
 import logging
 from dataclasses import dataclass, field
 
-from strategy_portal import display
+from strategy_portal import display, pictures
 
 from . import progress as progress_rules
 from .charts import Chart, activities_chart, indicator_chart
 from .series import Series, comparable, group_series, newest, period_key, previous_of
 
 logger = logging.getLogger(__name__)
+
+# The breakdowns that are the whole: none (an indicator without breakdowns), then the
+# prefecture as a whole (合計特殊出生率: 全国 1.44, 道全体 1.29, 札幌市 1.18 → 1.29).
+TOTAL_LABELS = ("", "道全体", "全道", "北海道", "合計", "計", "総数")
 
 
 @dataclass
@@ -25,6 +29,7 @@ class Headline:
     label: str  # the breakdown, or "" for an indicator without breakdowns
     value: dict  # display.value_parts
     comparison: str = ""  # 前年度比, only between comparable figures
+    comparison_word: str = "前年度比"  # 前年比 between calendar years
 
 
 @dataclass
@@ -54,11 +59,28 @@ class Card:
         return f"chart-{self.indicator.pk}"
 
     @property
+    def picture(self):
+        """The chart's SVGs, drawn on the server; never of a card with drafts (staff's)."""
+        if self.chart is None or self.has_drafts:
+            return None
+        return pictures.picture(self.chart.figure, self.chart.summary)
+
+    @property
     def latest(self):
         """The newest figure of an indicator without breakdowns."""
         if len(self.headlines) == 1 and not self.headlines[0].label:
             return self.headlines[0].result
         return None
+
+    @property
+    def headline(self) -> Headline | None:
+        """The one figure that stands for the card where one is shown alone (its share
+        image, the share text): the total, or 道全体, where there is one; else the first."""
+        for label in TOTAL_LABELS:
+            for headline in self.headlines:
+                if headline.label == label:
+                    return headline
+        return self.headlines[0] if self.headlines else None
 
     @property
     def main_progress(self):
@@ -97,6 +119,7 @@ def _headline(series: Series, unit: str, *, drafts=False) -> Headline | None:
     previous = previous_of(latest, series.results)
     if comparable(previous, latest):
         headline.comparison = display.change_label(latest, previous, unit)
+        headline.comparison_word = display.change_word(latest)
     return headline
 
 
@@ -153,6 +176,12 @@ class Comparison:
     @property
     def chart_id(self):
         return f"activities-{self.key}"
+
+    @property
+    def picture(self):
+        if any(result.is_draft for _, result in self.items):
+            return None
+        return pictures.picture(self.chart.figure, self.chart.summary)
 
 
 def measure_comparisons(measure_title: str, cards, *, key_prefix: str) -> list[Comparison]:

@@ -1,9 +1,11 @@
 """Sharing an indicator: an Open Graph image drawn on the server, and an embeddable chart.
 
 The image (1200×630 PNG, what Open Graph and Twitter cards expect) shows the
-indicator's newest published figure and a bar chart of its series, drawn
-with Pillow from the data; the embed view is a minimal page with the card's
-chart and table, the only page other sites may frame.
+indicator's headline figure (the total, or 道全体: `Card.headline`) and the page's own
+chart: the same Plotly figure, drawn by the same renderer as the page's pictures
+(strategy_portal/pictures.py); until that is drawn, the figure alone. The embed
+view is a minimal page with the card's chart (its picture first, no script needed)
+and table, the only page other sites may frame.
 """
 
 from csp.decorators import csp_replace
@@ -12,23 +14,23 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
+from PIL import Image
 
 from opendata import licence
 from projects import credits
-from strategy_portal import display, fiscal_years, share
+from strategy_portal import display, pictures, share
 from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
 
 from .cards import card_for
-from .charts import BLUE, GREY
+from .charts import BLUE
 from .models import Indicator, Result, Target
-from .series import group_series
 
-MAX_BARS = 8
+CHART_AT = (620, 166)  # the chart's top left: the right half, under the title
 
 
 def share_card(indicator, card) -> share.Card:
     """The indicator page's card: its newest figure, and the image drawn from its figures."""
-    headline = card.headlines[0] if card.headlines else None
+    headline = card.headline
     if headline:
         label = f"{headline.label} " if headline.label else ""
         figure = f"{headline.result.value_display}（{headline.result.period_display}）"
@@ -72,7 +74,7 @@ def draw_image(indicator, card) -> bytes:
         f"（{indicator.breakdown_dimension}）" if indicator.breakdown_dimension else ""
     )
     draw.text((60, 92), fit(draw, title, medium, 1080), font=medium, fill=INK)
-    headline = card.headlines[0] if card.headlines else None
+    headline = card.headline
     if headline is None:
         draw.text((60, 200), "公開されている実績はありません", font=medium, fill=MUTED)
     else:
@@ -83,33 +85,20 @@ def draw_image(indicator, card) -> bytes:
         period = fit(draw, label + result.period_display, small, 520)
         draw.text((60, 290), period, font=small, fill=MUTED)
         if headline.comparison:
-            draw.text((60, 334), f"前年度比 {headline.comparison}", font=small, fill=MUTED)
-        series = next(
-            (s for s in group_series(card.results) if s.breakdown == result.breakdown), None
-        )
-        if series:
-            _bars(draw, series.results[-MAX_BARS:])
+            draw.text(
+                (60, 334),
+                f"{headline.comparison_word} {headline.comparison}",
+                font=small,
+                fill=MUTED,
+            )
+        chart = card.chart and pictures.share_chart(card.chart.figure, card.chart.summary)
+        if chart:
+            with Image.open(chart) as drawn:
+                picture = drawn.convert("RGBA")
+            image.paste(picture, CHART_AT, picture)
     credit = fit(draw, credits.attribution(), font(20), 1080)
     draw.text((60, HEIGHT - 50), credit, font=font(20), fill=MUTED)
     return share.png(image)
-
-
-def _bars(draw, results):
-    """A bar per figure (newest highlighted), on the right half, labelled with its year."""
-    left, top, right, bottom = 640, 180, 1140, 520
-    values = [float(r.value) for r in results]
-    highest = max(values) or 1
-    step = (right - left) / len(values)
-    width = min(80, step * 0.7)
-    draw.line([left, bottom, right, bottom], fill=MUTED, width=2)
-    label_font = font(22)
-    for n, (result, value) in enumerate(zip(results, values, strict=True)):
-        x = left + step * n + (step - width) / 2
-        height = (bottom - top) * value / highest
-        colour = BLUE if n == len(values) - 1 else GREY
-        draw.rectangle([x, bottom - height, x + width, bottom], fill=colour)
-        year = fiscal_years.short(result.fiscal_year)
-        draw.text((x + width / 2, bottom + 8), year, font=label_font, fill=MUTED, anchor="ma")
 
 
 @require_safe

@@ -192,6 +192,7 @@ def edition_report(request, year):
         "edition": edition,
         "projects": projects,
         "charts": charts,
+        "eager_pictures": True,  # printed: every chart's picture loaded, none waits for a scroll
         "share": share.card(title, description, type="article"),
     }
     return render(request, "projects/edition_report.html", context)

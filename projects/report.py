@@ -36,8 +36,15 @@ PAGE_WIDTH_PX = round((297 - 2 * 9) / 25.4 * 96)
 PAGE_HEIGHT_PX = round((210 - 2 * 9) / 25.4 * 96)
 
 
+# Every chart shows: its picture drawn on the server, loaded (no chart script needed),
+# or, where none is drawn yet, the chart plotly.js drew.
+PRINTABLE = """() => [...document.querySelectorAll('[data-chart]')].every(chart =>
+  chart.querySelector('.main-svg') || [...chart.querySelectorAll('img.chart-svg')].some(img =>
+    getComputedStyle(img).display !== 'none' && img.complete && img.naturalWidth > 0))"""
+
+
 def print_page(page, url: str, path) -> list[float]:
-    """In an open browser page: load, draw every chart (as printing does), fit each
+    """In an open browser page: load, show every chart (as printing does), fit each
     theme to its page (zoomed to 85% at the least, else on two pages), print to PDF.
     Returns each theme's zoom (1 = as designed)."""
     page.set_viewport_size({"width": PAGE_WIDTH_PX, "height": PAGE_HEIGHT_PX})
@@ -46,11 +53,7 @@ def print_page(page, url: str, path) -> list[float]:
         raise ReportError(f"{url} answered {response.status if response else 'nothing'}")
     page.emulate_media(media="print")
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-chart]')]"
-        ".every(c => c.querySelector('.main-svg'))",
-        timeout=60_000,
-    )
+    page.wait_for_function(PRINTABLE, timeout=60_000)
     zooms = page.evaluate("() => window.fitReportPages()")
     page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
     return zooms

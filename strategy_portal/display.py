@@ -140,6 +140,12 @@ def value_label(result, unit: str) -> str:
     return f"{parts['prefix']}{parts['number']}{parts['unit']}{parts['suffix']}"
 
 
+def change_word(result) -> str:
+    """What the change from the year before is called: 前年比 between calendar years
+    (暦年の統計), 前年度比 between fiscal years and other periods."""
+    return "前年比" if result.period == "cy" else "前年度比"
+
+
 def change_label(latest, previous, unit: str) -> str:
     """前年度比 for two results of consecutive periods: +6,638千円（131.9%）."""
     difference = Decimal(latest.value) - Decimal(previous.value)

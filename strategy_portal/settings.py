@@ -365,6 +365,15 @@ IMPORT_DIR = os.environ.get(
     "DJANGO_IMPORT_DIR", os.path.join(tempfile.gettempdir(), "strategy-portal-imports")
 )
 
+# The charts' pictures (strategy_portal/pictures.py): SVGs drawn off the request path by
+# `manage.py render_charts` with kaleido and Chromium, kept by the figure's content.
+# DJANGO_CHART_RENDERING=off queues figures but starts no renderer (the tests; a
+# machine that must not run a browser); DJANGO_CHART_BROWSER names the browser when
+# it is not chromium on the PATH.
+CHART_DIR = Path(os.environ.get("DJANGO_CHART_DIR", BASE_DIR / ".charts"))
+CHART_RENDERING = os.environ.get("DJANGO_CHART_RENDERING", "background")
+CHART_BROWSER = os.environ.get("DJANGO_CHART_BROWSER", "")
+
 # Editors' spreadsheet import/export of results (django-import-export; issue 4).
 # An import is one transaction, rolled back as a whole if any row is wrong; each
 # import is also written to the admin log. The upload limit (2 MB) and the formats

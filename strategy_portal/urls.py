@@ -5,8 +5,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.decorators.http import require_safe
+
+from strategy_portal import pictures
 
 admin.site.site_header = "北海道創生総合戦略ポータル 管理"
 admin.site.site_title = "戦略ポータル管理"
@@ -32,6 +34,21 @@ def robots_txt(request):
     )
 
 
+class ChartKey:
+    """A picture's key (strategy_portal.pictures.figure_key): 32 hexadecimal digits."""
+
+    regex = "[0-9a-f]{32}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ChartKey, "chartkey")
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form without autofocus: a screen reader starts at the top of the
     page (skip link, heading, the explanation) instead of inside the first field."""
@@ -44,6 +61,11 @@ class LoginForm(AuthenticationForm):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", robots_txt),
+    path(
+        "charts/<chartkey:key>-<int:width>.svg",
+        require_safe(pictures.svg_view),
+        name="chart_svg",
+    ),
     path("", include("pages.urls")),
     path("indicators/", include("indicators.urls")),
     path("municipalities/", include("municipalities.urls")),

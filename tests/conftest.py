@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +26,10 @@ settings.PAGE_CACHE_STATUS_HEADER = True
 # (PBKDF2, 1,000,000 rounds) costs 0.3 s a password here, and most tests make a
 # user with one. Passwords are still checked, only hashed cheaply.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Charts' pictures: each worker its own folder, and no renderer started by a page (the
+# tests of pictures draw them themselves, tests/strategy_portal/test_pictures.py).
+settings.CHART_RENDERING = "off"
+settings.CHART_DIR = Path(tempfile.gettempdir()) / f"strategy-portal-charts-{os.getpid()}"
 if _WORKER:
     # Spreadsheets waiting for confirmation too: a test empties the folder it checks.
     settings.IMPORT_DIR = os.path.join(settings.IMPORT_DIR, f"test-{_WORKER}")
@@ -32,6 +38,12 @@ if _WORKER:
             _location = Path(_config["LOCATION"])
             _base = Path(urlparse(settings.CACHE_URL).path)
             _config["LOCATION"] = str(_base / f"test-{_WORKER}" / _location.relative_to(_base))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chart_dir():
+    yield
+    shutil.rmtree(settings.CHART_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

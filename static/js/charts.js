@@ -1,11 +1,13 @@
 /* Charts that cost nothing until they are needed.
 
-   Each chart is a placeholder of its final height showing its text summary
-   (the same numbers are in the table beside it). plotly.js and its stylesheet
-   are fetched only when a chart comes near the viewport after the reader has
-   scrolled or otherwise acted, when the page is printed, or when the reader
-   presses 「すべてのグラフを表示」; then the chart is drawn from its JSON
-   (rendered by json_script) into the reserved space.
+   Each chart is first its picture, an SVG drawn on the server from the same
+   figure (strategy_portal/pictures.py), or, until that is drawn, its text
+   summary, in a box of its final height (the same numbers are in the table
+   beside it). plotly.js and its stylesheet are fetched only when a chart comes
+   near the viewport after the reader has scrolled or otherwise acted, when a
+   page with a chart not yet pictured is printed, or when the reader presses
+   「すべてのグラフを表示」; then the chart is drawn from its JSON (rendered by
+   json_script) into the reserved space.
    No inline script anywhere: the figures are data, this file is the only code. */
 (function () {
   "use strict";
@@ -69,15 +71,15 @@
     element.drawing = loadPlotly().then(function (Plotly) {
       var figure = figureOf(element);
       if (!figure) { return; }
-      // Swapped in the same task as the first draw: the summary goes, the chart
-      // appears in its place, nothing moves.
-      var placeholder = element.querySelector(".chart-placeholder");
-      if (placeholder) { placeholder.remove(); }
+      // Swapped in the same task as the first draw: the picture (or the summary)
+      // goes, the chart appears in its box of the same height, nothing moves.
+      var shown = element.querySelector(".chart-picture, .chart-placeholder");
+      if (shown) { shown.remove(); }
       return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
         hideSvgs(element);
         element.setAttribute("data-state", "drawn");
       }, function (error) {
-        if (placeholder) { element.insertBefore(placeholder, element.firstChild); }
+        if (shown) { element.insertBefore(shown, element.firstChild); }
         throw error;
       });
     }).catch(function (error) {
@@ -132,9 +134,14 @@
     });
   }
 
-  // Printing draws every chart; the charts re-flow to the paper width.
+  // Printing shows every chart: its picture (loaded now, not when scrolled to), or,
+  // where none is drawn yet, the chart plotly.js draws; those re-flow to the paper width.
   function forPrint() {
-    drawAll().then(function () {
+    document.querySelectorAll("img.chart-svg").forEach(function (img) { img.loading = "eager"; });
+    var unpictured = charts().filter(function (element) {
+      return !element.querySelector(".chart-picture");
+    });
+    Promise.all(unpictured.map(draw)).then(function () {
       charts().forEach(function (element) {
         if (element.data) { window.Plotly.Plots.resize(element); }
       });

@@ -11,12 +11,15 @@ from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 log = logging.getLogger("strategy_portal.pagecache")
 
 GENERATION_KEY = "pages:generation"
 DATA_APPS = ("projects", "indicators", "municipalities")
+# Sent once per commit that changed the data (after the pages are made stale): what
+# else follows the data subscribes here (the charts' pictures, strategy_portal/pictures.py).
+data_committed = Signal()
 
 
 def generation() -> int | None:
@@ -113,6 +116,7 @@ def _invalidate_once(commit):
     if not commit.ran:
         commit.ran = True
         invalidate()
+        data_committed.send(sender=None)
 
 
 def invalidate_on_commit():

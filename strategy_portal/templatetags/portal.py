@@ -30,3 +30,21 @@ def mark_english(text):
         position = match.end()
     marked = format_html_join("", '{}<span lang="en">{}</span>', pieces)
     return format_html("{}{}", marked, text[position:])
+
+
+# A page's first charts are what a reader sees before scrolling: their pictures load at
+# once, so they are in the first paint; the rest wait until they are near the viewport.
+FIRST_VIEW_CHARTS = 2
+
+
+@register.simple_tag(takes_context=True)
+def chart_loading(context) -> str:
+    """`loading` for the next chart's pictures in this page: eager for the first
+    FIRST_VIEW_CHARTS (and on a page made for printing), lazy after them."""
+    # The page's own render state: each included template gets a state of its own on top.
+    page = context.render_context.dicts[0]
+    seen = page.get("charts_seen", 0)
+    page["charts_seen"] = seen + 1
+    if context.get("eager_pictures") or seen < FIRST_VIEW_CHARTS:
+        return "eager"
+    return "lazy"

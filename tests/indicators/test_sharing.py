@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -34,33 +35,56 @@ def test_indicator_page_has_open_graph_and_twitter_card_metadata(client):
     assert tags["og:image:width"] == "1200" and tags["og:image:height"] == "630"
 
 
-def test_share_image_is_drawn_from_the_newest_published_figures(
-    client, django_capture_on_commit_callbacks
-):
-    response = client.get(reverse("indicators:og_image", args=[SLUG]))
-    assert response["Content-Type"] == "image/png"
-    image = Image.open(io.BytesIO(response.content)).convert("RGB")
-    assert image.size == (1200, 630)
+def blue_in_chart_area(content: bytes) -> int:
+    """Pixels of the newest bar's blue right of the headline (where the chart goes)."""
+    image = Image.open(io.BytesIO(content)).convert("RGB").crop((600, 150, 1200, 560))
     blue = tuple(int(BLUE[i : i + 2], 16) for i in (1, 3, 5))
-    colours = {colour for _, colour in image.getcolors(maxcolors=1_000_000)}
-    assert blue in colours  # the newest bar
-    # A correction changes the image; a draft takes its figure out of it.
+    return sum(n for n, colour in image.getcolors(maxcolors=1_000_000) if colour == blue)
+
+
+def test_share_image_shows_the_pages_own_chart_and_the_newest_figures(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.CHART_DIR = tmp_path / "charts"
+    settings.CHART_RENDERING = "off"  # drawn below, in this process (real Chromium)
+    url = reverse("indicators:og_image", args=[SLUG])
+    first = client.get(url)
+    assert first["Content-Type"] == "image/png"
+    assert Image.open(io.BytesIO(first.content)).size == (1200, 630)
+    assert blue_in_chart_area(first.content) == 0  # its chart is not drawn yet: queued
+
+    call_command("render_charts", stdout=io.StringIO())
+    call_command("render_charts", "--crawl", stdout=io.StringIO())  # the page's pictures
+    drawn = client.get(url).content
+    assert blue_in_chart_area(drawn) > 1000  # the newest bar, by the page's renderer
+    page = client.get(reverse("indicators:detail", args=[SLUG])).content.decode()
+    key = re.search(r'src="/charts/([0-9a-f]{32})-\d+\.svg"', page)[1]
+    assert (settings.CHART_DIR / f"{key}-share.png").is_file()  # one figure, both pictures
+
+    # A correction changes the image at once (its new chart follows); a draft takes
+    # its figure out of it.
     newest = Result.objects.get(indicator__slug=SLUG, fiscal_year=2017)
     newest.value = 40000
     with django_capture_on_commit_callbacks(execute=True):  # committed, as an editor's save
         newest.save()  # the cached image goes stale
-    corrected = client.get(reverse("indicators:og_image", args=[SLUG])).content
-    assert corrected != response.content
+    corrected = client.get(url).content
+    assert corrected not in (first.content, drawn)
     with django_capture_on_commit_callbacks(execute=True):
         for result in Result.objects.filter(indicator__slug=SLUG):
             result.status = "draft"
             result.save()
-    empty = client.get(reverse("indicators:og_image", args=[SLUG])).content
-    assert empty not in (response.content, corrected)
-    empty_colours = Image.open(io.BytesIO(empty)).convert("RGB").getcolors(maxcolors=1_000_000)
-    assert sum(n for n, colour in empty_colours if colour == blue) < sum(
-        n for n, colour in image.getcolors(maxcolors=1_000_000) if colour == blue
-    )
+    empty = client.get(url).content
+    assert empty not in (first.content, drawn, corrected)
+    assert blue_in_chart_area(empty) == 0
+
+
+def test_a_calendar_year_statistic_shares_道全体_with_年(client):
+    """合計特殊出生率: 全国 1.44, 道全体 1.29, 札幌市 1.18 (H28): the share card names 道全体's
+    figure and its calendar year."""
+    page = client.get(reverse("indicators:detail", args=["p5-total-fertility-rate"]))
+    description = meta(page.content.decode())["og:description"]
+    assert "道全体 1.29" in description and "2016年（平成28年）" in description
+    assert "1.44" not in description and "年度" not in description
 
 
 def test_embed_view_is_framable_and_shows_chart_table_and_credit(client):

@@ -93,7 +93,11 @@ def test_the_card_shows_the_newest_figure_a_chart_or_table_and_only_fair_compari
     if years > 1:
         assert 'data-chart="chart-' in card, "several years must be drawn as a series"
         assert "速報値" in text
-    assert ("前年度比" in text) == (years > 1 and comparable), text
+    # Calendar-year statistics compare with the year before (前年比), the rest with
+    # the fiscal year before (前年度比).
+    word, other = ("前年比", "前年度比") if newest[0].period == "cy" else ("前年度比", "前年比")
+    assert (word in text) == (years > 1 and comparable), text
+    assert other not in text
 
 
 @pytest.mark.parametrize("years", YEARS)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
@@ -31,6 +32,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "Playwright がありません。`make report` で実行してください。"
             ) from error
+        report = reverse("projects:edition_report", args=[edition])
+        # Its charts print as their pictures, drawn now if they are not yet (no chart
+        # script runs then); without a browser to draw them, plotly.js draws them.
+        call_command("render_charts", "--page", report, stdout=self.stderr)
         path = Path(output or Path(settings.BASE_DIR) / "reports" / f"edition-{edition}.pdf")
         path.parent.mkdir(parents=True, exist_ok=True)
         server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
@@ -40,7 +45,6 @@ class Command(BaseCommand):
         if server.error:
             raise CommandError(f"could not start the local server: {server.error}")
         try:
-            report = reverse("projects:edition_report", args=[edition])
             zooms = print_pdf(f"http://127.0.0.1:{server.port}{report}", path)
         except ReportError as error:
             raise CommandError(str(error)) from error
