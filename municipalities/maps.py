@@ -13,6 +13,7 @@ map (its number and name, in a white box pointing at it), the 定住自立圏 an
 alternative and a table with the same content.
 """
 
+import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -22,9 +23,14 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from opendata.licence import BOUNDARY_CREDIT
+from strategy_portal import pictures
 from strategy_portal.charts import layout, plain_text
 
 BOUNDARIES_STATIC = "maps/hokkaido-municipalities.json"
+# A map's pictures: 320 px for phones, 1080 px for a full-width map (site.css, the .map
+# container queries). Each is 18,000 points drawn in about a second, 25–50 KB compressed.
+MAP_WIDTHS = (320, 1080)
+LOCATOR_HEIGHT = 300
 HOKKAIDO_LATITUDE = 43.5  # a degree of longitude is cos(43.5°) of a degree of latitude here
 
 # Fills of the areas: each at least 3:1 against the white background and against
@@ -83,10 +89,72 @@ class MapSpec:
     table: list = field(default_factory=list)
     # Each municipality's page, "000000" standing for its code: a click on the map goes there.
     link: str = field(default_factory=lambda: reverse("municipalities:detail", args=["000000"]))
+    pictured: bool = True  # drawn on the server too (not the 179 small locator maps)
 
     @property
     def spec_id(self) -> str:
         return f"{self.id}-spec"
+
+    @property
+    def picture(self):
+        """The map's SVGs (drawn on the server, as the charts' are), or None until drawn.
+        Its key is the spec's and the boundaries' (the figure is built only to queue it)."""
+        if not self.pictured:
+            return None
+        key = pictures.figure_key({"map": self.as_dict(), "boundaries": boundaries_digest()})
+        return pictures.picture(
+            self.figure, self.summary, key=key, height=self.height, widths=MAP_WIDTHS
+        )
+
+    def figure(self) -> dict:
+        """The whole Plotly figure, polygons included: what static/js/maps.js builds in
+        the browser from this spec and the boundaries, built here for the map's
+        picture (strategy_portal/pictures.py). Keep the two in step."""
+        spec = self.as_dict()
+        geo = boundaries()
+        by_code = {f["code"]: f for f in geo["features"]}
+        filled = {code for layer in spec["layers"] if layer["fill"] for code in layer["codes"]}
+        rest = _shapes([f for f in geo["features"] if f["code"] not in filled], geo["scale"])
+        data = [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                **rest,
+                "fill": "toself",
+                "fillcolor": OTHERS,
+                "line": {"color": OTHERS_LINE, "width": 0.6},
+                "name": spec["others_name"],
+                "hoverinfo": "skip",
+                "showlegend": spec["layout"]["showlegend"],
+            }
+        ]
+        for layer in spec["layers"]:
+            members = [by_code[code] for code in layer["codes"] if code in by_code]
+            trace = {
+                "type": "scatter",
+                "mode": "lines",
+                **_shapes(members, geo["scale"]),
+                "fill": "toself",
+                "fillcolor": layer["color"] if layer["fill"] else "rgba(0,0,0,0)",
+                "line": {
+                    "color": "#ffffff" if layer["fill"] else layer["color"],
+                    "width": 0.8 if layer["fill"] else 2,
+                    "dash": layer["dash"],
+                },
+                "name": layer["legend"] or layer["name"],
+                "hoveron": "fills",
+                "hoverinfo": "name",
+            }
+            if layer["pattern"]:
+                trace["fillpattern"] = {
+                    "shape": layer["pattern"],
+                    "fgcolor": HATCH,
+                    "bgcolor": "rgba(0,0,0,0)",
+                    "size": 7,
+                    "solidity": 0.2,
+                }
+            data.append(trace)
+        return {"data": data, "layout": spec["layout"]}
 
     def as_dict(self) -> dict:
         """The spec as the page ships it: the words Plotly draws (a layer's name,
@@ -100,11 +168,37 @@ class MapSpec:
 
 
 @lru_cache(maxsize=1)
+def boundaries_digest() -> str:
+    """The boundaries file's SHA-256: part of each map picture's key."""
+    with open(finders.find(BOUNDARIES_STATIC), "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+@lru_cache(maxsize=1)
 def boundaries() -> dict:
     """The committed boundaries file (read once per process)."""
     path = finders.find(BOUNDARIES_STATIC)
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def _shapes(features, scale: int) -> dict:
+    """x and y of every ring of `features` (each ring [x0, y0, dx1, dy1, …] in 1/scale
+    degrees), closed, a gap (None) between rings: one trace fills them all."""
+    xs, ys = [], []
+    for feature in features:
+        for ring in feature["rings"]:
+            x, y = ring[0], ring[1]
+            xs.append(x / scale)
+            ys.append(y / scale)
+            for i in range(2, len(ring), 2):
+                x += ring[i]
+                y += ring[i + 1]
+                xs.append(x / scale)
+                ys.append(y / scale)
+            xs += [ring[0] / scale, None]
+            ys += [ring[1] / scale, None]
+    return {"x": xs, "y": ys}
 
 
 def uncounted_in(subprefecture: str) -> list[str]:
@@ -352,7 +446,15 @@ def locator_map(
         f"同じ{subprefecture}の市町村を薄い青で示しています。"
     )
     return MapSpec(
-        "locator-map", summary, layers, _figure_layout([here], 300, bounds, legend=False), 300
+        "locator-map",
+        summary,
+        layers,
+        _figure_layout([here], LOCATOR_HEIGHT, bounds, legend=False),
+        LOCATOR_HEIGHT,
+        # One per municipality, each the whole island (18,000 points): 179 more pictures
+        # would triple the time to draw the site from cold. Its page's text and table say
+        # where the municipality is; the map is drawn when the reader acts, as before.
+        pictured=False,
     )
 
 

@@ -106,20 +106,31 @@ def share_path(key: str) -> Path:
     return chart_dir() / f"{key}-share.png"
 
 
-def is_drawn(key: str) -> bool:
+def is_drawn(key: str, widths=WIDTHS) -> bool:
     # The widest is written last: when it is there, every width is.
-    return svg_path(key, WIDTHS[-1]).is_file()
+    return svg_path(key, max(widths)).is_file()
 
 
-def picture(figure: dict, summary: str) -> Picture | None:
+def picture(
+    figure, summary: str, *, key: str = "", height: int = 0, widths=WIDTHS
+) -> Picture | None:
     """The figure's SVGs for the page, or None while they are not drawn (then the
-    figure is queued and a renderer started)."""
-    key = figure_key(figure)
-    if is_drawn(key):
-        images = tuple(Image(w, reverse("chart_svg", args=[key, w])) for w in WIDTHS)
-        return Picture(key, int(figure["layout"]["height"]), images)
-    if enqueue(key, figure, summary):
-        start_renderer()
+    figure is queued and a renderer started).
+
+    A large figure (a map: 18,000 points) may come as a function that builds it, with
+    its `key` and `height` worked out from something smaller: it is then built only
+    when it has to be queued. `widths`: those its box can have (a map: fewer, see
+    the .map rules in site.css), drawn in ascending order."""
+    if not key:
+        key = figure_key(figure)
+        height = int(figure["layout"]["height"])
+    if is_drawn(key, widths):
+        images = tuple(Image(w, reverse("chart_svg", args=[key, w])) for w in widths)
+        return Picture(key, height, images)
+    if not (queue_dir() / f"{key}.svg.json").exists():
+        built = figure() if callable(figure) else figure
+        if enqueue(key, built, summary, widths=widths):
+            start_renderer()
     return None
 
 
@@ -144,7 +155,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def enqueue(key: str, figure: dict, summary: str, kind: str = "svg") -> bool:
+def enqueue(key: str, figure: dict, summary: str, kind: str = "svg", widths=WIDTHS) -> bool:
     """Queue a figure to be drawn (`kind`: the page's SVGs, or the share image's PNG);
     False when it is queued already or cannot be (a full or read-only disk: logged,
     and the page goes on without its picture)."""
@@ -153,7 +164,7 @@ def enqueue(key: str, figure: dict, summary: str, kind: str = "svg") -> bool:
         return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        item = {"figure": figure, "summary": summary, "kind": kind}
+        item = {"figure": figure, "summary": summary, "kind": kind, "widths": sorted(widths)}
         _write_atomically(path, json.dumps(item, ensure_ascii=False).encode())
     except OSError as error:
         log.warning("charts: cannot queue a figure to draw (%s)", error)
@@ -323,13 +334,13 @@ class Renderer:
         )
         self.started = True
 
-    def draw(self, key: str, figure: dict, summary: str) -> None:
+    def draw(self, key: str, figure: dict, summary: str, widths=WIDTHS) -> None:
         import kaleido
 
         if not self.started:
             self._start()
         height = int(figure["layout"]["height"])
-        for width in WIDTHS:
+        for width in sorted(widths):
             svg = kaleido.calc_fig_sync(
                 figure, opts={"format": "svg", "width": width, "height": height}
             )
@@ -377,13 +388,14 @@ def render_queue(*, deadline: float | None = None) -> dict:
                     break
                 key, kind = item.name.split(".")[:2]
                 try:
-                    drawn = share_path(key).is_file() if kind == SHARE else is_drawn(key)
+                    data = json.loads(item.read_bytes())
+                    widths = data.get("widths", WIDTHS)
+                    drawn = share_path(key).is_file() if kind == SHARE else is_drawn(key, widths)
                     if not drawn:
-                        data = json.loads(item.read_bytes())
                         if kind == SHARE:
                             renderer.draw_share(key, data["figure"])
                         else:
-                            renderer.draw(key, data["figure"], data["summary"])
+                            renderer.draw(key, data["figure"], data["summary"], widths)
                         counts["figures"] += 1
                 except Exception:
                     log.exception("charts: figure %s could not be drawn", key)

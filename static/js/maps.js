@@ -56,6 +56,7 @@
     return { x: xs, y: ys };
   }
 
+  // The same traces as municipalities/maps.py's MapSpec.figure() (the map's picture).
   function traces(spec, geo) {
     var byCode = {};
     geo.features.forEach(function (f) { byCode[f.code] = f; });
@@ -101,10 +102,13 @@
     if (element.getAttribute("data-drawn")) { return; }
     element.setAttribute("data-drawn", "pending");
     var spec = JSON.parse(document.getElementById(element.getAttribute("data-map")).textContent);
+    var picture = element.querySelector(".chart-picture");
     Promise.all([
       loadPlotly(element.getAttribute("data-plotly")),
       loadBoundaries(element.getAttribute("data-boundaries"))
     ]).then(function (loaded) {
+      // The picture drawn on the server gives way to the map, in the same box.
+      if (picture) { picture.remove(); }
       return loaded[0].newPlot(element, traces(spec, loaded[1]), spec.layout, config);
     }).then(function () {
       element.setAttribute("data-drawn", "yes");
@@ -123,6 +127,10 @@
       });
     }).catch(function () {
       element.setAttribute("data-drawn", "failed");
+      if (picture) { // the picture stays: still a map, only not an interactive one
+        if (!picture.parentNode) { element.appendChild(picture); }
+        return;
+      }
       element.classList.add("map-failed");
     });
   }

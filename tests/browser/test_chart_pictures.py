@@ -19,6 +19,12 @@ EMBED = "/indicators/p2-mirai-challenge-budget/embed/"
 # Every page type with a chart, and the embed (other sites' iframes), which works with
 # no script at all.
 CHART_PAGES = [p.path for p in page_types() if p.charts] + [EMBED]
+MAP_PAGES = [
+    reverse("municipalities:list"),
+    reverse("municipalities:areas"),
+    reverse("municipalities:subprefecture", args=["hidaka"]),
+    reverse("municipalities:area", args=["tongari-road"]),
+]
 
 # Each chart: is its picture shown, loaded and as tall as the box the figure keeps?
 PICTURES = """
@@ -41,7 +47,10 @@ PICTURES = """
 def drawn(site, settings, tmp_path):
     settings.CHART_DIR = tmp_path / "charts"
     settings.CHART_RENDERING = "off"
-    call_command("render_charts", "--crawl", stdout=open("/dev/null", "w"))
+    paths = [*CHART_PAGES, *MAP_PAGES, reverse("projects:edition_report", args=[2018])]
+    call_command(
+        "render_charts", *[a for p in paths for a in ("--page", p)], stdout=open("/dev/null", "w")
+    )
     return site
 
 
@@ -120,3 +129,26 @@ def test_pages_with_pictures_pass_axe_and_the_ibm_engine(drawn, page):
         if path != EMBED:
             found += [f"{path}: IBM {v['rule']} {v['path']}" for v in ace_violations(page)]
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_map_shows_its_picture_with_javascript_off(drawn, browser, width):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        for path in MAP_PAGES:
+            page.goto(drawn.url + path)
+            page.locator("[data-map]").first.scroll_into_view_if_needed()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-map] img.chart-svg')]"
+                ".filter(i => getComputedStyle(i).display !== 'none').every(i => i.complete)"
+            )
+            maps = page.evaluate(PICTURES.replace("[data-chart]", "[data-map]"))
+            assert maps, path
+            for shown in maps:
+                assert shown["shown"] == 1 and shown["loaded"], (path, shown)
+                assert shown["height"] == shown["box"], (path, shown)
+    finally:
+        context.close()

@@ -54,7 +54,8 @@ def test_share_image_shows_the_pages_own_chart_and_the_newest_figures(
     assert blue_in_chart_area(first.content) == 0  # its chart is not drawn yet: queued
 
     call_command("render_charts", stdout=io.StringIO())
-    call_command("render_charts", "--crawl", stdout=io.StringIO())  # the page's pictures
+    page_path = reverse("indicators:detail", args=[SLUG])
+    call_command("render_charts", "--page", page_path, stdout=io.StringIO())  # its pictures
     drawn = client.get(url).content
     assert blue_in_chart_area(drawn) > 1000  # the newest bar, by the page's renderer
     page = client.get(reverse("indicators:detail", args=[SLUG])).content.decode()

@@ -44,7 +44,7 @@ def idle(charts: Path) -> bool:
     return True
 
 
-def wait_for(check, seconds=180):
+def wait_for(check, seconds=420):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = check()

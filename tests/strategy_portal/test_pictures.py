@@ -16,12 +16,16 @@ from django.urls import reverse
 
 from harness.page_types import page_types
 from indicators.models import Result
+from municipalities.maps import MAP_WIDTHS
 from strategy_portal import pagecache, pictures
 from strategy_portal.charts import FONT
 from strategy_portal.permissions import Status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+# The page types, as `render_charts --page` arguments: what most tests draw (the whole
+# sitemap, with every 振興局's and area's map, is the first test's).
+PAGES = [arg for page in page_types() if page.status == 200 for arg in ("--page", page.path)]
 IMG = re.compile(r'<img class="chart-svg chart-svg-(\d+)" src="(/charts/([0-9a-f]{32})-\d+\.svg)"')
 
 
@@ -67,7 +71,15 @@ def test_every_chart_of_every_page_type_gets_its_pictures(client, charts):
     counts, _ = render("--crawl")
     svgs, shares = drawn_files(charts)
     assert counts["figures"] >= 5
-    assert len(svgs) == len({name.split("-")[0] for name in svgs}) * len(pictures.WIDTHS)
+    by_key: dict[str, set[int]] = {}
+    for name in svgs:
+        key, width = name.removesuffix(".svg").split("-")
+        by_key.setdefault(key, set()).add(int(width))
+    # A chart at every width; a map at its two (municipalities.maps.MAP_WIDTHS).
+    assert {frozenset(w) for w in by_key.values()} == {
+        frozenset(pictures.WIDTHS),
+        frozenset(MAP_WIDTHS),
+    }
     assert counts["files"] == len(svgs) + len(shares)
     assert shares  # the indicators' share images (og.png) drew their charts too
 
@@ -78,9 +90,22 @@ def test_every_chart_of_every_page_type_gets_its_pictures(client, charts):
         assert all(widths == set(pictures.WIDTHS) for widths in shown.values()), path
         assert 'class="chart-placeholder"' not in html, path
 
+    # Maps too: each 振興局's and area's, and the lists', at the two widths a map has; the
+    # 179 small locator maps stay drawn by the script (municipalities/maps.py).
+    for page in page_types():
+        html = client.get(page.path).content.decode()
+        maps = re.findall(r'<div class="map map-(\d+)"[^>]*>(.*?)</div>', html, re.S)
+        for height, inside in maps:
+            widths = {int(w) for w in re.findall(r"chart-svg-(\d+)", inside)}
+            if height == "300":
+                assert widths == set(), page.path  # a locator map
+            else:
+                assert widths == set(MAP_WIDTHS), page.path
+                assert 'loading="lazy"' in inside
+
 
 def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts):
-    render("--crawl")
+    render(*PAGES)
     path = reverse("indicators:detail", args=["p2-mirai-challenge-budget"])
     html = client.get(path).content.decode()
     summary = unescape(re.search(r'data-chart="[^"]+" role="img" aria-label="([^"]+)"', html)[1])
@@ -108,7 +133,7 @@ def test_a_picture_is_an_image_with_the_charts_text_and_real_text(client, charts
 
 
 def test_the_first_charts_load_at_once_and_the_rest_when_near(client, charts):
-    render("--crawl")
+    render(*PAGES)
     page = client.get(reverse("projects:detail", args=["kitanomegumi"])).content.decode()
     loading = re.findall(r'<span class="chart-picture">(.*?)</span>', page)
     assert len(loading) >= 3
@@ -120,8 +145,8 @@ def test_the_first_charts_load_at_once_and_the_rest_when_near(client, charts):
 
 
 def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
-    render("--crawl")
-    assert render("--crawl")[0] == {"figures": 0, "files": 0}  # nothing changed: nothing drawn
+    render(*PAGES)
+    assert render(*PAGES)[0] == {"figures": 0, "files": 0}  # nothing changed: nothing drawn
 
     path = reverse("indicators:detail", args=["p2-mirai-challenge-budget"])
     before = {p.path: pictures_on(client, p.path) for p in page_types() if p.charts}
@@ -131,7 +156,7 @@ def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
     pagecache.clear_pages()  # the test's transaction never commits
 
     files = drawn_files(charts)
-    counts, _ = render("--crawl")
+    counts, _ = render(*PAGES)
     after = {p.path: pictures_on(client, p.path) for p in page_types() if p.charts}
     changed = {key for shown in after.values() for key in shown} - {
         key for shown in before.values() for key in shown
@@ -148,7 +173,7 @@ def test_a_figure_change_draws_its_charts_again_and_no_others(client, charts):
 
 def test_without_a_browser_the_pages_answer_and_the_log_says_why(client, charts, settings):
     settings.CHART_BROWSER = "/nonexistent/chromium"
-    counts, err = render("--crawl")
+    counts, err = render(*PAGES)
     assert counts == {"figures": 0, "files": 0}
     assert "no Chromium found (/nonexistent/chromium)" in err
     assert list((charts / "queue").glob("*.json"))  # kept for when a browser is there
