@@ -55,26 +55,29 @@ def drawn(site, settings, tmp_path):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_every_chart_shows_its_picture_with_javascript_off(drawn, browser, width):
+@pytest.mark.parametrize("kind, paths", [("[data-chart]", CHART_PAGES), ("[data-map]", MAP_PAGES)])
+def test_every_chart_and_map_shows_its_picture_with_javascript_off(
+    drawn, browser, width, kind, paths
+):
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": width, "height": 900}
     )
     page = context.new_page()
     try:
-        for path in CHART_PAGES:
+        for path in paths:
             page.goto(drawn.url + path)
-            for chart in page.locator("[data-chart]").all():
-                chart.scroll_into_view_if_needed()  # pictures below the fold load lazily
+            for box in page.locator(kind).all():
+                box.scroll_into_view_if_needed()  # pictures below the fold load lazily
             page.wait_for_function(
-                "() => [...document.querySelectorAll('img.chart-svg')]"
+                f"() => [...document.querySelectorAll('{kind} img.chart-svg')]"
                 ".filter(i => getComputedStyle(i).display !== 'none').every(i => i.complete)"
             )
-            charts = page.evaluate(PICTURES)
-            assert charts, path
-            for chart in charts:
-                assert chart["shown"] == 1 and chart["loaded"], (path, chart)
-                assert not chart["text"], path
-                assert chart["height"] == chart["box"], (path, chart)
+            shown = page.evaluate(PICTURES.replace("[data-chart]", kind))
+            assert shown, path
+            for box in shown:
+                assert box["shown"] == 1 and box["loaded"], (path, box)
+                assert not box["text"], path
+                assert box["height"] == box["box"], (path, box)
     finally:
         context.close()
 
@@ -129,26 +132,3 @@ def test_pages_with_pictures_pass_axe_and_the_ibm_engine(drawn, page):
         if path != EMBED:
             found += [f"{path}: IBM {v['rule']} {v['path']}" for v in ace_violations(page)]
     assert found == [], "\n".join(found)
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-def test_every_map_shows_its_picture_with_javascript_off(drawn, browser, width):
-    context = browser.new_context(
-        java_script_enabled=False, viewport={"width": width, "height": 900}
-    )
-    page = context.new_page()
-    try:
-        for path in MAP_PAGES:
-            page.goto(drawn.url + path)
-            page.locator("[data-map]").first.scroll_into_view_if_needed()
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('[data-map] img.chart-svg')]"
-                ".filter(i => getComputedStyle(i).display !== 'none').every(i => i.complete)"
-            )
-            maps = page.evaluate(PICTURES.replace("[data-chart]", "[data-map]"))
-            assert maps, path
-            for shown in maps:
-                assert shown["shown"] == 1 and shown["loaded"], (path, shown)
-                assert shown["height"] == shown["box"], (path, shown)
-    finally:
-        context.close()
