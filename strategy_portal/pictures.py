@@ -127,10 +127,9 @@ def picture(
     if is_drawn(key, widths):
         images = tuple(Image(w, reverse("chart_svg", args=[key, w])) for w in widths)
         return Picture(key, height, images)
-    if not (queue_dir() / f"{key}.svg.json").exists():
-        built = figure() if callable(figure) else figure
-        if enqueue(key, built, summary, widths=widths):
-            start_renderer()
+    queued = (queue_dir() / f"{key}.svg.json").exists()
+    if queued or enqueue(key, figure() if callable(figure) else figure, summary, widths=widths):
+        start_renderer()  # also when queued already: a renderer that died is started again
     return None
 
 
