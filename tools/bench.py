@@ -348,7 +348,11 @@ def first_chart(path) -> dict:
                 page = context.new_page()
                 page.add_init_script(FIRST_CHART)
                 page.goto(f"http://127.0.0.1:{PORT}{path}", wait_until="load")
-                page.wait_for_function("window.__firstChart !== null", timeout=30_000)
+                page.wait_for_function(  # a function: the page's CSP forbids eval'd strings
+                    "() => window.__firstChart !== null && "
+                    "performance.getEntriesByName('first-contentful-paint').length > 0",
+                    timeout=30_000,
+                )
                 chart = page.evaluate("window.__firstChart")
                 paint = page.evaluate(
                     "performance.getEntriesByName('first-contentful-paint')[0].startTime"
