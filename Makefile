@@ -102,7 +102,7 @@ serve: install
 # $(call apt_tool,wrk) (make bench), $(call apt_tool,wapiti) (make security).
 apt_tool = command -v $(1) >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
-bench: install node_modules/.installed
+bench: install-test
 	@$(call apt_tool,wrk)
 	$(PY) tools/bench.py
 

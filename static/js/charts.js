@@ -52,19 +52,6 @@
     }
   }
 
-  // The figure is described by its aria-label and the table beside it; its SVGs are
-  // decoration for assistive technology, and so is the one plotly.js adds to <body>
-  // to measure text (#js-plotly-tester).
-  function hideSvgs(element) {
-    var svgs = Array.prototype.slice.call(element.querySelectorAll("svg"));
-    var tester = document.getElementById("js-plotly-tester");
-    if (tester) { svgs.push(tester); }
-    svgs.forEach(function (svg) {
-      svg.setAttribute("aria-hidden", "true");
-      svg.setAttribute("focusable", "false");
-    });
-  }
-
   function draw(element) {
     if (element.getAttribute("data-state")) { return element.drawing || Promise.resolve(); }
     element.setAttribute("data-state", "loading");
@@ -76,7 +63,7 @@
       var shown = element.querySelector(".chart-picture, .chart-placeholder");
       if (shown) { shown.remove(); }
       return Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
-        hideSvgs(element);
+        window.portalHideSvgs(element); // site.js
         element.setAttribute("data-state", "drawn");
       }, function (error) {
         if (shown) { element.insertBefore(shown, element.firstChild); }

@@ -116,15 +116,7 @@
         var point = event.points && event.points[0];
         if (point && typeof point.customdata === "string") { window.location.href = point.customdata; }
       });
-      // The map is described by its aria-label and the table beside it; its SVGs are
-      // decoration for assistive technology, and so is plotly.js's #js-plotly-tester.
-      var svgs = Array.prototype.slice.call(element.querySelectorAll("svg"));
-      var tester = document.getElementById("js-plotly-tester");
-      if (tester) { svgs.push(tester); }
-      svgs.forEach(function (svg) {
-        svg.setAttribute("aria-hidden", "true");
-        svg.setAttribute("focusable", "false");
-      });
+      window.portalHideSvgs(element); // site.js
     }).catch(function () {
       element.setAttribute("data-drawn", "failed");
       if (picture) { // the picture stays: still a map, only not an interactive one

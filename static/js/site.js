@@ -18,6 +18,19 @@
     if (window.scrollY > 0) { act(); } // back/forward or an anchor: the reader is already down the page
   };
 
+  // A chart or map drawn by plotly.js is described by its box's aria-label and the table
+  // beside it: its SVGs are decoration for assistive technology, and so is the one
+  // plotly.js adds to <body> to measure text (#js-plotly-tester). charts.js and maps.js.
+  window.portalHideSvgs = function (element) {
+    var svgs = Array.prototype.slice.call(element.querySelectorAll("svg"));
+    var tester = document.getElementById("js-plotly-tester");
+    if (tester) { svgs.push(tester); }
+    svgs.forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("focusable", "false");
+    });
+  };
+
   // A table too wide for the page scrolls sideways in its box (.table-scroll, a named
   // region with tabindex="0" in the HTML, so the keyboard can scroll it even without
   // this script). A box whose table fits is no Tab stop: the tabindex goes, and comes
