@@ -19,7 +19,7 @@ from PIL import Image
 from opendata import licence
 from projects import credits
 from strategy_portal import display, pictures, share
-from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
+from strategy_portal.share import INK, MUTED, WIDTH, canvas, fit, font
 
 from .cards import card_for
 from .charts import BLUE
@@ -96,8 +96,7 @@ def draw_image(indicator, card) -> bytes:
             with Image.open(chart) as drawn:
                 picture = drawn.convert("RGBA")
             image.paste(picture, CHART_AT, picture)
-    credit = fit(draw, credits.attribution(), font(20), 1080)
-    draw.text((60, HEIGHT - 50), credit, font=font(20), fill=MUTED)
+    share.credit_line(draw, credits.attribution(), size=20, bottom=50)
     return share.png(image)
 
 

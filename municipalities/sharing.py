@@ -99,13 +99,7 @@ def draw_place(name: str, lines: list[str], codes, around=()) -> bytes:
         for line in share.wrap(draw, text, medium, TEXT_WIDTH, 2):
             draw.text((60, y), line, font=medium, fill=INK)
             y += 44
-    credit = font(18)
-    draw.text(
-        (60, HEIGHT - 44),
-        fit(draw, licence.BOUNDARY_CREDIT, credit, 1080),
-        font=credit,
-        fill=MUTED,
-    )
+    share.credit_line(draw, licence.BOUNDARY_CREDIT)
     return share.png(image)
 
 
@@ -128,12 +122,17 @@ def municipality_card(municipality: Municipality) -> share.Card:
     )
 
 
+def _first_names(municipalities, shown: int = 5) -> str:
+    """札幌市・江別市・千歳市・恵庭市・北広島市など: a group's first members, for a card."""
+    more = "など" if len(municipalities) > shown else ""
+    return "・".join(m.name for m in municipalities[:shown]) + more
+
+
 def subprefecture_card(subprefecture: Subprefecture, municipalities) -> share.Card:
-    names = "・".join(m.name for m in municipalities[:5])
-    more = "など" if len(municipalities) > 5 else ""
+    names = _first_names(municipalities)
     return share.card(
         subprefecture.name,
-        f"{subprefecture.name}（{subprefecture.seat}）の{len(municipalities)}市町村：{names}{more}",
+        f"{subprefecture.name}（{subprefecture.seat}）の{len(municipalities)}市町村：{names}",
         image=reverse("municipalities:subprefecture_og_image", args=[subprefecture.slug]),
         image_alt=f"北海道の地図に{subprefecture.name}の市町村を赤で示した画像",
         type="article",
@@ -141,11 +140,9 @@ def subprefecture_card(subprefecture: Subprefecture, municipalities) -> share.Ca
 
 
 def area_card(area: CollaborationArea, members) -> share.Card:
-    names = "・".join(m.name for m in members[:5])
-    more = "など" if len(members) > 5 else ""
     return share.card(
         area.name,
-        f"{area.name}（{area.get_kind_display()}）の構成市町村：{names}{more}",
+        f"{area.name}（{area.get_kind_display()}）の構成市町村：{_first_names(members)}",
         image=reverse("municipalities:area_og_image", args=[area.slug]),
         image_alt=f"北海道の地図に{area.name}の構成市町村を赤で示した画像",
         type="article",

@@ -16,7 +16,7 @@ from municipalities import sharing as places
 from opendata import licence
 from projects.models import Strategy
 from strategy_portal import share
-from strategy_portal.share import HEIGHT, INK, MUTED, WIDTH, canvas, fit, font
+from strategy_portal.share import INK, MUTED, WIDTH, canvas, fit, font
 
 
 def strategy_title(strategy) -> str:
@@ -59,13 +59,7 @@ def draw_site_image(strategy) -> bytes:
         for line in (strategy.name, f"（{strategy.start_year}～{strategy.end_year}年度）"):
             draw.text((60, y), fit(draw, line, medium, 420), font=medium, fill=MUTED)
             y += 48
-    credit = font(18)
-    draw.text(
-        (60, HEIGHT - 44),
-        fit(draw, licence.BOUNDARY_CREDIT, credit, 1080),
-        font=credit,
-        fill=MUTED,
-    )
+    share.credit_line(draw, licence.BOUNDARY_CREDIT)
     return share.png(image)
 
 

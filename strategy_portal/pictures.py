@@ -127,10 +127,17 @@ def picture(
     if is_drawn(key, widths):
         images = tuple(Image(w, reverse("chart_svg", args=[key, w])) for w in widths)
         return Picture(key, height, images)
-    queued = (queue_dir() / f"{key}.svg.json").exists()
-    if queued or enqueue(key, figure() if callable(figure) else figure, summary, widths=widths):
-        start_renderer()  # also when queued already: a renderer that died is started again
+    _wait_for(key, figure, summary, widths=widths)
     return None
+
+
+def _wait_for(key: str, figure, summary: str, kind: str = "svg", widths=WIDTHS) -> None:
+    """Queue a figure not drawn yet (built now if it comes as a function) and start a
+    renderer; also when it is queued already, so one that died is started again."""
+    queued = (queue_dir() / f"{key}.{kind}.json").exists()
+    built = None if queued else (figure() if callable(figure) else figure)
+    if queued or enqueue(key, built, summary, kind=kind, widths=widths):
+        start_renderer()
 
 
 def share_chart(figure: dict, summary: str) -> Path | None:
@@ -140,8 +147,7 @@ def share_chart(figure: dict, summary: str) -> Path | None:
     path = share_path(key)
     if path.is_file():
         return path
-    if enqueue(key, figure, summary, kind=SHARE):
-        start_renderer()
+    _wait_for(key, figure, summary, kind=SHARE)
     return None
 
 

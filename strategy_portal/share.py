@@ -107,6 +107,12 @@ def heading(draw, text: str, width: int, sizes=(88, 72, 60, 48), lines: int = 2)
     return chosen, size, broken
 
 
+def credit_line(draw, text: str, size: int = 18, bottom: int = 44) -> None:
+    """The source credit along the image's foot, cut with … to its width."""
+    small = font(size)
+    draw.text((60, HEIGHT - bottom), fit(draw, text, small, 1080), font=small, fill=MUTED)
+
+
 def canvas():
     image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
     return image, ImageDraw.Draw(image)

@@ -23,8 +23,8 @@ def _host() -> str:
 
 def crawl(paths: list[str] | None = None) -> tuple[int, int]:
     """Render every page the sitemap lists (or `paths`), and the share images they
-    name, so every chart on them is queued; returns
-    how many pages, and how many of them failed. Only their charts matter: the page
+    name, so every chart on them is queued; returns how many pages, and how many of
+    them failed. Only their charts matter: the page
     cache is skipped, static files are named plainly (the crawl may run before
     collectstatic), and nothing is started from here: this process draws next."""
     middleware = [m for m in settings.MIDDLEWARE if ".pagecache." not in m]
