@@ -11,11 +11,26 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from .models import DemoMarker, Indicator, Result, Target
+from projects.models import Department, Measure
+
+from .models import DemoMarker, Indicator, Result, Round, Target, Task
 from .series import group_series
 
 DEMO_SOURCE = "デモデータ（架空の数値。実際の統計ではありません）"
 DEMO_NOTE = "demo_years が作成したデモデータ（架空の数値）"
+DEMO_OWNER_NOTE = "デモデータ（架空の担当。demo_years が割り当てました）"
+DEMO_ROUND_NOTE = "デモデータ（架空の調査。demo_years が作成しました）"
+# The prefecture's departments (部局), for demo owners only: the 2018 report names none.
+DEMO_DEPARTMENTS = (
+    "総合政策部",
+    "保健福祉部",
+    "環境生活部",
+    "経済部",
+    "農政部",
+    "水産林務部",
+    "建設部",
+    "教育庁",
+)
 # Indicators whose figures the strategy wants lower (転出超過数).
 DECREASING_UNITS_HINT = ("転出超過",)
 
@@ -115,7 +130,73 @@ def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[in
                     targets.append(_target(indicator, template, last_year, decreasing, rng))
         Result.objects.bulk_create(figures)
         Target.objects.bulk_create(targets)
+        assign_owners(rng)
+        demo_round(last_year, rng)
     return len(figures), len(targets)
+
+
+def assign_owners(rng) -> int:
+    """Demo departments (note: DEMO_OWNER_NOTE) own every measure that has no owner;
+    a few indicators get a 関係部局. Earlier demo owners are replaced; owners set by
+    editors are kept. Returns how many departments own something."""
+    demo = Department.objects.filter(note=DEMO_OWNER_NOTE)
+    Round.objects.filter(message=DEMO_ROUND_NOTE).delete()
+    Measure.objects.filter(department__in=demo).update(department=None)
+    Indicator.objects.filter(department__in=demo).update(department=None)
+    for through in (Measure.related_departments.through, Indicator.related_departments.through):
+        through.objects.filter(department__in=demo).delete()
+    demo.delete()
+    taken = set(Department.objects.values_list("name", flat=True))
+    departments = [
+        Department.objects.create(name=name, order=order, note=DEMO_OWNER_NOTE)
+        for order, name in enumerate(DEMO_DEPARTMENTS, start=1)
+        if name not in taken
+    ]
+    if not departments:
+        return 0
+    for measure in Measure.objects.filter(department__isnull=True).order_by("pk"):
+        measure.department = rng.choice(departments)
+        measure.save(update_fields=["department"])
+    links = Indicator.related_departments.through
+    links.objects.bulk_create(
+        links(indicator_id=indicator_id, department_id=rng.choice(departments).pk)
+        for indicator_id in Indicator.objects.order_by("pk").values_list("pk", flat=True)
+        if rng.random() < 0.2
+    )
+    return len(departments)
+
+
+def demo_round(year: int, rng) -> Round | None:
+    """A round for `year` whose due date has passed: every demo department submitted
+    and was accepted but one, which is overdue (one task entered, none submitted), and
+    one task was returned once and resubmitted, so every state and the history show."""
+    from . import rounds
+
+    if Round.objects.filter(fiscal_year=year).exists():
+        return None  # the office's own round for that year is kept as it is
+    round_ = Round.objects.create(
+        fiscal_year=year,
+        due_on=datetime.date.today() - datetime.timedelta(days=14),
+        message=DEMO_ROUND_NOTE,
+    )
+    rounds.open_round(round_)
+    tasks = list(round_.tasks.select_related("department").order_by("department__order", "pk"))
+    if not tasks:
+        return round_
+    late = tasks[-1].department_id  # the last department is overdue: one task begun
+    returned = next((task for task in tasks if task.department_id != late), None)
+    begun = next(task for task in tasks if task.department_id == late)
+    for task in tasks:
+        if task.department_id == late:
+            if task is begun:
+                rounds.set_state(task, Task.State.IN_PROGRESS, "", None)
+            continue
+        rounds.set_state(task, Task.State.SUBMITTED, "", None)
+        if task is returned:
+            rounds.set_state(task, Task.State.RETURNED, "デモ：内訳の合計が総数と合いません", None)
+            rounds.set_state(task, Task.State.SUBMITTED, "", None)
+        rounds.set_state(task, Task.State.ACCEPTED, "", None)
+    return round_
 
 
 def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Target:

@@ -475,6 +475,8 @@ INDICATOR_FIELDS = (
     "breakdown_dimension",
     "source",
     "order",
+    "department",
+    "related_departments",
 )
 
 

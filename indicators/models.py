@@ -3,14 +3,16 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
-from projects.models import Edition, Measure
+from projects.models import Department, Edition, Measure
 from strategy_portal import display, fiscal_years
 from strategy_portal.fiscal_years import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from strategy_portal.permissions import PublicationQuerySet, Status, published
@@ -43,6 +45,18 @@ class Indicator(models.Model):
     )
     source = models.CharField("出典", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text="空欄なら施策の担当部局",
+    )
+    related_departments = models.ManyToManyField(
+        Department, verbose_name="関係部局", blank=True, related_name="related_indicators"
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="指標の履歴")
@@ -72,6 +86,19 @@ class Indicator(models.Model):
             return Edition.objects.none()
         line = Measure.objects.filter(Q(pk=self.measure_id) | Q(origin_id=self.measure_id))
         return Edition.objects.public().filter(sections__categories__measures__in=line).distinct()
+
+    @property
+    def owning_department_id(self):
+        """Its own department, else its measure's: whose editors enter its figures."""
+        if self.department_id is not None or self.measure_id is None:
+            return self.department_id
+        return self.measure.department_id
+
+    @property
+    def owning_department(self):
+        if self.department_id is not None or self.measure_id is None:
+            return self.department
+        return self.measure.department
 
     @property
     def plan_start_year(self):
@@ -384,6 +411,11 @@ class Result(models.Model):
     def period_display(self):
         return display.period_label(self)
 
+    @property
+    def owning_department_id(self):
+        """The indicator's department: whose editors may enter this figure."""
+        return self.indicator.owning_department_id if self.indicator_id else None
+
     def editions_showing(self):
         """A report's figure shows in that report and the later ones. A figure from
         another source (no edition) is the living series: not a report's record."""
@@ -585,6 +617,101 @@ class Target(models.Model):
         if self.edition_id is None:
             return Edition.objects.none()
         return self.indicator.editions_showing().filter(year__gte=self.edition.year)
+
+
+class Round(models.Model):
+    """調査: the strategy office asks every department for one fiscal year's figures,
+    by a due date. Opening it makes a task (`Task`) of every owned indicator
+    (indicators.rounds.open_round)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(
+        "対象年度",
+        unique=True,
+        validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
+        help_text="この年度の実績の入力を依頼します（例：2018）",
+    )
+    due_on = models.DateField("提出期限")
+    remind_days_before = models.PositiveSmallIntegerField(
+        "期限前の通知（日前）",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="この日数前に、まだ提出していない部局の入力担当者へ通知メールを送ります",
+    )
+    message = models.TextField("依頼の文面", blank=True, help_text="通知メールに添えます")
+    opened_at = models.DateTimeField("開始日時", auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="開始した人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "調査（実績の入力依頼）"
+        verbose_name_plural = "調査（実績の入力依頼）"
+        ordering = ["-fiscal_year"]
+
+    def __str__(self):
+        return f"{fiscal_years.label(self.fiscal_year)}の実績の調査"
+
+
+class Task(models.Model):
+    """One indicator's figures for one round, owed by its department.
+
+    未着手 → 入力中 (a figure of the year was saved) → 提出済 (the department
+    submits) → 確認済 (the office accepts), or 差戻し (returned, with a comment)
+    → 提出済 again. Every change is in the history: who, when, comment."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", "未着手"
+        IN_PROGRESS = "in_progress", "入力中"
+        SUBMITTED = "submitted", "提出済"
+        RETURNED = "returned", "差戻し"
+        ACCEPTED = "accepted", "確認済"
+
+    round = models.ForeignKey(
+        Round, verbose_name="調査", on_delete=models.CASCADE, related_name="tasks"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="tasks"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="担当部局", on_delete=models.PROTECT, related_name="tasks"
+    )
+    state = models.CharField(
+        "状態", max_length=20, choices=State.choices, default=State.NOT_STARTED
+    )
+    comment = models.TextField("コメント（差戻しの理由など）", blank=True)
+    updated_at = models.DateTimeField("最終更新", auto_now=True)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name="入力依頼の履歴")
+
+    class Meta:
+        verbose_name = "入力依頼"
+        verbose_name_plural = "入力依頼"
+        ordering = ["round", "department", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "indicator"], name="task_one_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}（{fiscal_years.label(self.round.fiscal_year)}）"
+
+    @property
+    def owning_department_id(self):
+        return self.department_id
+
+    @property
+    def is_open(self):
+        """Still the department's to do (not submitted, not accepted)."""
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = (Task.State.NOT_STARTED, Task.State.IN_PROGRESS, Task.State.RETURNED)
 
 
 class DemoMarker(models.Model):

@@ -116,7 +116,17 @@ class MeasureForm(ReportTextForm):
 
     class Meta:
         model = Measure
-        fields = ["category", "order", "title", "body", "funding_note", "municipalities", "note"]
+        fields = [
+            "category",
+            "order",
+            "title",
+            "body",
+            "funding_note",
+            "municipalities",
+            "department",
+            "related_departments",
+            "note",
+        ]
         widgets = {"body": forms.Textarea(attrs={"rows": 5, "cols": 80})}
 
     def __init__(self, *args, **kwargs):

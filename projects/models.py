@@ -1,5 +1,6 @@
 """The strategy, its report editions, and the priority projects' content."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -343,6 +344,35 @@ class Category(models.Model):
         return Edition.objects.public().filter(sections__categories=self)
 
 
+class Department(models.Model):
+    """A department of the prefecture (部局: 総合政策部, 保健福祉部 …) that owns measures
+    and indicators: its editors (`members`) enter their figures and assess their
+    measures (strategy_portal.permissions: the `department_editor` role).
+
+    The 2018 report names no department, so the seed makes none: the strategy office
+    keeps this list in the admin (`demo_years` makes demo ones, marked in `note`)."""
+
+    name = models.CharField("部局名", max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="入力担当者",
+        blank=True,
+        related_name="departments",
+        help_text="この部局の指標の実績と自己評価を入力する人（役割「部局の編集者」）。"
+        "調査の通知メールもこの人たちに送ります。",
+    )
+    note = models.CharField("備考", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "担当部局"
+        verbose_name_plural = "担当部局"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Measure(models.Model):
     """A ◆ measure: title, paragraph, bullet points, funding note."""
 
@@ -363,6 +393,19 @@ class Measure(models.Model):
     note = models.TextField("編集注", blank=True)
     municipalities = models.ManyToManyField(
         Municipality, verbose_name="関係市町村", blank=True, related_name="measures"
+    )
+    # Who runs the measure: not the report's text (no 正誤表 entry: ERRATUM_IGNORES),
+    # carried into the next edition with it.
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    related_departments = models.ManyToManyField(
+        Department, verbose_name="関係部局", blank=True, related_name="related_measures"
     )
     # Lineage: the same measure in the previous edition, and the first measure of the
     # line, which holds the indicators (so a KPI keeps its history across editions).
@@ -386,6 +429,8 @@ class Measure(models.Model):
 
     objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="施策の履歴")
+
+    ERRATUM_IGNORES = ("department",)
 
     class Meta:
         verbose_name = "施策"
@@ -414,6 +459,11 @@ class Measure(models.Model):
     def lineage_id(self):
         """The measure whose indicators this one shows: the first of its line."""
         return self.origin_id or self.pk
+
+    @property
+    def owning_department_id(self):
+        """The department whose editors may write for this measure (permissions.may)."""
+        return self.department_id
 
 
 class ErratumQuerySet(InEditionQuerySet):
