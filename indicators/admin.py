@@ -37,7 +37,7 @@ from strategy_portal.admin import TabularInline as GuardedTabularInline
 from strategy_portal.editing import REASON_ADDED
 from strategy_portal.permissions import Status, department_ids, may
 
-from . import checklist, rounds, services
+from . import checklist, reminders, rounds, services
 from .forms import (
     INDICATOR_FIELDS,
     ROW_FIELDS,
@@ -49,7 +49,17 @@ from .forms import (
     TargetForm,
     TargetInlineForm,
 )
-from .models import OPEN_STATES, DemoMarker, Heading, Indicator, Result, Round, Target, Task
+from .models import (
+    OPEN_STATES,
+    DemoMarker,
+    Heading,
+    Indicator,
+    Notice,
+    Result,
+    Round,
+    Target,
+    Task,
+)
 from .resources import COLUMN_NOTES, ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
@@ -870,6 +880,7 @@ class RoundAdmin(ModelAdmin):
             obj.opened_by = request.user
         super().save_model(request, obj, form, change)
         made = rounds.open_round(obj, request.user)
+        reminders.send_soon()
         if not change:
             self.message_user(
                 request,
@@ -1043,6 +1054,7 @@ class TaskAdmin(HistoryAdmin):
             lambda task: rounds.submit(task, request.user),
             "{}件を提出しました。総合政策部が確認します。",
         )
+        reminders.send_soon()
 
     @admin.action(description="選択した依頼を確認済にする（総合政策部）", permissions=["review"])
     def accept_selected(self, request, queryset):
@@ -1066,6 +1078,7 @@ class TaskAdmin(HistoryAdmin):
                 lambda task: rounds.return_task(task, request.user, comment),
                 "{}件を差し戻しました。部局の担当者に理由が表示されます。",
             )
+            reminders.send_soon()
             return None
         return TemplateResponse(
             request,
@@ -1079,3 +1092,13 @@ class TaskAdmin(HistoryAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(Notice)
+class NoticeAdmin(ModelAdmin):
+    """The reminder mails sent (read-only: indicators.reminders writes them)."""
+
+    list_display = ("sent_at", "kind", "department", "round", "subject", "recipients")
+    list_filter = ("kind", "round", "department")
+    list_select_related = ("round", "department")
+    search_fields = ("subject", "recipients")

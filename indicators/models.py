@@ -714,6 +714,56 @@ class Task(models.Model):
 OPEN_STATES = (Task.State.NOT_STARTED, Task.State.IN_PROGRESS, Task.State.RETURNED)
 
 
+class Notice(models.Model):
+    """A reminder mail that was sent (indicators.reminders): which round, to which
+    department (none: to the strategy office), what about, to whom. The key makes
+    each one once: `send_reminders` run twice the same day sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "調査の開始"
+        DUE_SOON = "due_soon", "提出期限が近い"
+        OVERDUE = "overdue", "提出期限を過ぎた"
+        SUBMITTED = "submitted", "部局が提出した"
+        RETURNED = "returned", "差し戻した"
+
+    round = models.ForeignKey(
+        Round, verbose_name="調査", on_delete=models.CASCADE, related_name="notices"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    kind = models.CharField("内容", max_length=20, choices=Kind.choices)
+    key = models.CharField("区別", max_length=40, blank=True)
+    recipients = models.TextField("宛先")
+    subject = models.CharField("件名", max_length=200)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知メール"
+        verbose_name_plural = "通知メール"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "department", "kind", "key"],
+                condition=Q(department__isnull=False),
+                name="notice_once_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "kind", "key"],
+                condition=Q(department__isnull=True),
+                name="notice_once_to_the_office",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
 class DemoMarker(models.Model):
     """Present only in a database that holds invented demo figures (`manage.py demo_years`).
 

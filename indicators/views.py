@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 from strategy_portal import share
 from strategy_portal.pagecache import reads
 
-from . import exports, progress, sharing
+from . import exports, freshness, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
 from .models import Heading, Indicator, Result, Target
@@ -115,6 +115,8 @@ def _indicator_and_results(request, slug):
         .select_related(
             "measure__category__section__theme__project__strategy",
             "measure__category__section__edition",
+            "measure__department",
+            "department",
         )
         .prefetch_related(Prefetch("targets", queryset=visible_targets(request.user))),
         slug=slug,
@@ -133,6 +135,9 @@ def indicator_detail(request, slug):
     indicator, results = _indicator_and_results(request, slug)
     start = indicator.plan_start_year
     card = card_for(indicator, results, plan_start_year=start)
+    card.freshness = freshness.for_indicators([indicator], results={indicator.pk: card.results})[
+        indicator.pk
+    ]
     goals = progress.goals_from(indicator.targets.all())
     rows = [
         (result, progress.assess_result(goals, result, plan_start_year=start))

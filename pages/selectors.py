@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 
-from indicators import progress
+from indicators import freshness, progress
 from indicators.cards import card_for, measure_comparisons
 from indicators.models import INDICATOR_REPORT_ORDER, Heading, Indicator, Result, Target
 from projects.models import Category, Edition, Erratum, Measure, Project, Section
@@ -53,13 +53,15 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
     )
     measures = list(
         Measure.objects.filter(category__in=categories)
-        .prefetch_related("municipalities")
+        .select_related("department")
+        .prefetch_related("municipalities", "related_departments")
         .order_by("order")
     )
     # A measure carried into a later edition shows the indicators of the first
     # measure of its line, with all their years.
     indicators = (
         Indicator.objects.filter(measure__in={m.lineage_id for m in measures})
+        .select_related("department", "measure__department")
         .order_by("order", "pk")
         .prefetch_related(
             Prefetch("results", queryset=results),
@@ -68,6 +70,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
     )
     errata = errata_by_object(edition=edition, user=user)
+    fresh = freshness.for_indicators(indicators)
     indicators_by_measure = defaultdict(list)
     for indicator in indicators:
         indicators_by_measure[indicator.measure_id].append(indicator)
@@ -81,6 +84,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
         measure.cards = [card for card in cards if card.results]
         for card in measure.cards:
+            card.freshness = fresh[card.indicator.pk]
             card.heading = next(iter(card.indicator.headings.all()), None)
             card.errata = [
                 *errata.get((Indicator, card.indicator.pk), ()),

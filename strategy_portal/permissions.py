@@ -188,7 +188,8 @@ DEPARTMENT_RULES.add_rule("delete", of_users_department & not_yet_public)
 
 # Models only code writes: read-only for everyone in the admin. The demo marker is
 # written by `demo_years`; an erratum by projects.errata, from a correction's history.
-WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum"}
+# A notice (a reminder mail sent) by indicators.reminders.
+WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum", "indicators.notice"}
 
 
 def reason_required(obj) -> bool:
@@ -285,6 +286,7 @@ ROLES = {
             "projects.department": VIEW,
             "indicators.round": VIEW,
             "indicators.task": VIEW,
+            "indicators.notice": VIEW,
         },
     },
     "report_editor": {
@@ -310,6 +312,7 @@ ROLES = {
             "projects.department": (*FIGURES, "delete"),
             "indicators.round": FIGURES,
             "indicators.task": ("view", "change"),
+            "indicators.notice": VIEW,
         },
     },
     "department_editor": {
@@ -356,7 +359,7 @@ ROLES = {
             },
             **{
                 f"indicators.{name}": VIEW
-                for name in ("indicator", "heading", "result", "target", "round", "task")
+                for name in ("indicator", "heading", "result", "target", "round", "task", "notice")
             },
             **{
                 f"municipalities.{name}": VIEW
