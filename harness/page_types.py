@@ -48,6 +48,7 @@ def page_types() -> list[PageType]:
         PageType("連携地域と地図", reverse("municipalities:areas")),
         PageType("連携地域", reverse("municipalities:area", args=["tongari-road"])),
         PageType("進捗状況の評価方法", reverse("indicators:progress_rule")),
+        PageType("自己評価の評価基準", reverse("indicators:grading_rule")),
         PageType("報告書（印刷用）", reverse("projects:edition_report", args=[2018]), charts=4),
         PageType("検索結果", reverse("projects:search") + "?q=相談"),
         PageType("検索（語なし）", reverse("projects:search")),

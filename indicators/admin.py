@@ -14,6 +14,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -37,26 +38,31 @@ from strategy_portal.admin import TabularInline as GuardedTabularInline
 from strategy_portal.editing import REASON_ADDED
 from strategy_portal.permissions import Status, department_ids, may
 
-from . import checklist, reminders, rounds, services
+from . import checklist, grading, reminders, rounds, services
 from .forms import (
     INDICATOR_FIELDS,
     ROW_FIELDS,
     TARGET_FIELDS,
+    GradingRuleForm,
     HeadingForm,
     IndicatorForm,
     ResultForm,
     ResultInlineForm,
+    SelfAssessmentForm,
     TargetForm,
     TargetInlineForm,
 )
 from .models import (
     OPEN_STATES,
     DemoMarker,
+    Grade,
+    GradingRule,
     Heading,
     Indicator,
     Notice,
     Result,
     Round,
+    SelfAssessment,
     Target,
     Task,
 )
@@ -1003,9 +1009,6 @@ class TaskAdmin(HistoryAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    def has_add_permission(self, request, *args):
-        return False  # tasks are made by opening a round
-
     @admin.display(description="指標（入力する）", ordering="indicator__name")
     def indicator_link(self, task):
         url = reverse("admin:indicators_indicator_change", args=[task.indicator_id])
@@ -1102,3 +1105,149 @@ class NoticeAdmin(ModelAdmin):
     list_filter = ("kind", "round", "department")
     list_select_related = ("round", "department")
     search_fields = ("subject", "recipients")
+
+
+# Grading (評価基準) and self-assessments (自己評価) ------------------------------------
+
+
+@admin.register(GradingRule)
+class GradingRuleAdmin(ModelAdmin):
+    """Each save is a new version; the versions are records (nobody changes one)."""
+
+    form = GradingRuleForm
+    list_display = (
+        "__str__",
+        "a_min",
+        "b_min",
+        "c_min",
+        "combine",
+        "min_assessable_share",
+        "note",
+        "created_at",
+    )
+    readonly_fields = ("version_note",)
+    fields = ("version_note", "a_min", "b_min", "c_min", "combine", "min_assessable_share", "note")
+
+    @admin.display(description="版")
+    def version_note(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると新しい版になります。"
+        return (
+            f"第{obj.version}版を表示しています。保存すると、この内容で新しい版になります"
+            f"（第{obj.version}版はそのまま残り、その版で計算した評価も変わりません）。"
+        )
+
+    def save_model(self, request, obj, form, change):
+        grading.new_version(obj, request.user)
+
+    def response_change(self, request, obj):
+        self.message_user(
+            request, f"{obj}を作りました。これからの評価の計算に使います。", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:indicators_gradingrule_changelist"))
+
+
+class GradeFilter(admin.SimpleListFilter):
+    title = "評価"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return Grade.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(override_grade=self.value()) | Q(override_grade="", computed_grade=self.value())
+            )
+        return queryset
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(HistoryAdmin):
+    """A department assesses its measures; the office publishes (with both grades and
+    the reason of an override, in public)."""
+
+    form = SelfAssessmentForm
+    list_display = (
+        "measure",
+        "fiscal_year",
+        "grade_display",
+        "computed_grade",
+        "rule",
+        "status",
+        "updated_at",
+    )
+    list_filter = ("status", "fiscal_year", GradeFilter, "measure__department")
+    list_select_related = ("measure", "rule")
+    search_fields = ("measure__title", "achievements")
+    autocomplete_fields = ("measure",)
+    readonly_fields = ("computed", "status")
+    fieldsets = (
+        (None, {"fields": ("measure", "fiscal_year", "computed", "status")}),
+        ("成果と課題", {"fields": ("achievements", "external_factor", "external_factor_note")}),
+        (
+            "評価の変更（理由を添えて。公開されます）",
+            {"fields": ("override_grade", "override_reason")},
+        ),
+        ("変更の記録", {"fields": ("change_reason",)}),
+    )
+    actions = ["publish_selected", "unpublish_selected", "recompute_selected"]
+    history_columns = (("評価", "history_grade"), ("状態", "history_status"))
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="評価", ordering="computed_grade")
+    def grade_display(self, obj):
+        if obj.override_grade:
+            return f"{obj.grade_label}（基準では{obj.get_computed_grade_display()}）"
+        return obj.grade_label
+
+    @admin.display(description="評価（基準による）")
+    def computed(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると、施策のKPIの進捗率から評価基準で計算します。"
+        return render_to_string(
+            "admin/indicators/selfassessment/_computed.html", {"assessment": obj}
+        )
+
+    def history_grade(self, record):
+        return record.override_grade or record.computed_grade
+
+    def history_status(self, record):
+        return record.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        services.save_with_history(obj, reason=form.reason_text(), user=request.user)
+
+    @admin.action(description="選択した自己評価を公開する", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._set_status(request, queryset, Status.PUBLISHED, "{}件の自己評価を公開しました。")
+
+    @admin.action(description="選択した自己評価を下書き（未公開）に戻す", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._set_status(request, queryset, Status.DRAFT, "{}件の自己評価を下書きに戻しました。")
+
+    def _set_status(self, request, queryset, status, done):
+        changed = 0
+        with transaction.atomic():
+            for assessment in queryset.select_for_update().exclude(status=status):
+                assessment.status = status
+                label = "公開" if status == Status.PUBLISHED else "下書きに戻す"
+                services.save_with_history(assessment, reason=label, user=request.user)
+                changed += 1
+        self.message_user(request, done.format(changed), messages.SUCCESS)
+
+    @admin.action(
+        description="選択した自己評価を今の評価基準で計算し直す（下書きだけ）",
+        permissions=["change"],
+    )
+    def recompute_selected(self, request, queryset):
+        changed = 0
+        for assessment in queryset.filter(status=Status.DRAFT).select_related("measure"):
+            if not may(request.user, "change", assessment):
+                continue
+            grading.assess(assessment)
+            services.save_with_history(assessment, reason="評価を計算し直す", user=request.user)
+            changed += 1
+        self.message_user(request, f"{changed}件の評価を計算し直しました。", messages.SUCCESS)

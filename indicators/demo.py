@@ -13,13 +13,14 @@ from django.db import transaction
 
 from projects.models import Department, Measure
 
-from .models import DemoMarker, Indicator, Result, Round, Target, Task
+from .models import DemoMarker, Grade, Indicator, Result, Round, SelfAssessment, Target, Task
 from .series import group_series
 
 DEMO_SOURCE = "デモデータ（架空の数値。実際の統計ではありません）"
 DEMO_NOTE = "demo_years が作成したデモデータ（架空の数値）"
 DEMO_OWNER_NOTE = "デモデータ（架空の担当。demo_years が割り当てました）"
 DEMO_ROUND_NOTE = "デモデータ（架空の調査。demo_years が作成しました）"
+DEMO_ASSESSMENT = "デモデータ（架空の自己評価）："
 # The prefecture's departments (部局), for demo owners only: the 2018 report names none.
 DEMO_DEPARTMENTS = (
     "総合政策部",
@@ -132,6 +133,7 @@ def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[in
         Target.objects.bulk_create(targets)
         assign_owners(rng)
         demo_round(last_year, rng)
+        demo_assessments(last_year)
     return len(figures), len(targets)
 
 
@@ -220,3 +222,41 @@ def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Targe
         status=Target.Status.PUBLISHED,
         note=DEMO_NOTE,
     )
+
+
+def demo_assessments(year: int) -> int:
+    """A published demo self-assessment (its text marked DEMO_ASSESSMENT) of every
+    measure with indicators for `year`, graded by the current rule; one overridden
+    with a reason and one with an external factor, so every part shows."""
+    from . import grading
+
+    SelfAssessment.objects.filter(achievements__startswith=DEMO_ASSESSMENT).delete()
+    taken = set(
+        SelfAssessment.objects.filter(fiscal_year=year).values_list("measure_id", flat=True)
+    )
+    measures = Measure.objects.filter(indicators__isnull=False).distinct().order_by("pk")
+    made = []
+    for n, measure in enumerate(measures):
+        if measure.pk in taken:
+            continue
+        assessment = grading.assess(
+            SelfAssessment(
+                measure=measure,
+                fiscal_year=year,
+                achievements=DEMO_ASSESSMENT
+                + "取組は計画どおり進み、相談や参加は前年度を上回った。"
+                "課題は地域による差で、来年度は振興局と連携して周知を強める。",
+                status=SelfAssessment.Status.PUBLISHED,
+            )
+        )
+        if n == 0 and assessment.computed_grade != Grade.A:
+            assessment.override_grade = Grade.A
+            assessment.override_reason = (
+                DEMO_ASSESSMENT + "年度末の実績を加えると目標に達するため。"
+            )
+        if n == 1:
+            assessment.external_factor = SelfAssessment.Factor.PANDEMIC
+            assessment.external_factor_note = DEMO_ASSESSMENT + "感染症の流行で催しを中止した。"
+        assessment.save()
+        made.append(assessment)
+    return len(made)

@@ -3,17 +3,19 @@ its department (担当部局), 最終更新日 (the newest change of a published
 次回更新予定 (the due date of a round that asks for a year not yet published) and
 更新遅れ (a round's due date passed and that year's figure is still not public).
 
-Read for many indicators at once (`for_indicators`): one query for the rounds'
-tasks; the figures are the ones the page has already read."""
+`annotate(indicators)` adds what the rounds say to the query that reads the
+indicators (no query of its own: pages keep their query counts); `of(indicator,
+figures)` reads it back with the figures the page has already read."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from strategy_portal.permissions import PUBLISHED
 
-from .models import Task
+from .models import Result, Task
 
 
 @dataclass(frozen=True)
@@ -21,41 +23,43 @@ class Freshness:
     department: object | None
     last_updated: datetime.date | None
     next_due: datetime.date | None
-    late_years: tuple[int, ...]
+    late_year: int | None  # the earliest year whose figure is overdue
 
     @property
     def is_late(self) -> bool:
-        return bool(self.late_years)
+        return self.late_year is not None
 
 
-def for_indicators(
-    indicators, *, results: dict | None = None, today: datetime.date | None = None
-) -> dict[int, Freshness]:
-    """{indicator pk: Freshness}. The figures are `results[pk]` if given, else each
-    indicator's `results` (prefetched); its department comes from `department` and
-    `measure__department` (select them)."""
+def annotate(indicators, *, today: datetime.date | None = None):
+    """The indicators' query, with `fresh_next_due` and `fresh_late_year` (from the
+    rounds' tasks whose year has no published figure yet)."""
     today = today or timezone.localdate()
-    indicators = list(indicators)
-    tasks_by_indicator: dict[int, list[Task]] = {}
-    for task in Task.objects.filter(indicator__in=[i.pk for i in indicators]).select_related(
-        "round"
-    ):
-        tasks_by_indicator.setdefault(task.indicator_id, []).append(task)
-    found = {}
-    for indicator in indicators:
-        figures = results.get(indicator.pk, ()) if results is not None else indicator.results.all()
-        published = [r for r in figures if r.status == PUBLISHED]
-        years = {r.fiscal_year for r in published}
-        last = max((r.updated_at for r in published if r.updated_at), default=None)
-        waiting = [
-            task.round
-            for task in tasks_by_indicator.get(indicator.pk, ())
-            if task.round.fiscal_year not in years
-        ]
-        found[indicator.pk] = Freshness(
-            department=indicator.owning_department,
-            last_updated=timezone.localdate(last) if last else None,
-            next_due=min((r.due_on for r in waiting if r.due_on >= today), default=None),
-            late_years=tuple(sorted(r.fiscal_year for r in waiting if r.due_on < today)),
-        )
-    return found
+    published = Result.objects.filter(
+        indicator=OuterRef("indicator"),
+        fiscal_year=OuterRef("round__fiscal_year"),
+        status=PUBLISHED,
+    )
+    waiting = Task.objects.filter(indicator=OuterRef("pk")).exclude(Exists(published))
+    return indicators.annotate(
+        fresh_next_due=Subquery(
+            waiting.filter(round__due_on__gte=today)
+            .order_by("round__due_on")
+            .values("round__due_on")[:1]
+        ),
+        fresh_late_year=Subquery(
+            waiting.filter(round__due_on__lt=today)
+            .order_by("round__fiscal_year")
+            .values("round__fiscal_year")[:1]
+        ),
+    )
+
+
+def of(indicator, figures) -> Freshness:
+    """An indicator read through `annotate`, with its figures (drafts are skipped)."""
+    stamps = [r.updated_at for r in figures if r.status == PUBLISHED and r.updated_at]
+    return Freshness(
+        department=indicator.owning_department,
+        last_updated=timezone.localdate(max(stamps)) if stamps else None,
+        next_due=getattr(indicator, "fresh_next_due", None),
+        late_year=getattr(indicator, "fresh_late_year", None),
+    )

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -762,6 +763,195 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class GradingRule(models.Model):
+    """The grading rule (評価基準) the strategy office keeps: how a measure's KPIs'
+    progress rates (indicators.progress) become a grade A/B/C/D or 評価できない.
+
+    Versioned: saving it in the admin makes a new version (an old one is never
+    changed), a self-assessment keeps the version it was computed with, and the
+    public page /indicators/grading-rule/ lists every version and what changed."""
+
+    class Combine(models.TextChoices):
+        MEAN = "mean", "KPIの進捗率の平均で判定する"
+        LOWEST = "lowest", "最も低いKPIの進捗率で判定する"
+
+    version = models.PositiveIntegerField("版", unique=True, editable=False)
+    a_min = models.DecimalField(
+        "A の下限（進捗率 %）", max_digits=5, decimal_places=1, default=Decimal(100)
+    )
+    b_min = models.DecimalField(
+        "B の下限（進捗率 %）", max_digits=5, decimal_places=1, default=Decimal(80)
+    )
+    c_min = models.DecimalField(
+        "C の下限（進捗率 %）",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(50),
+        help_text="これより低いと D",
+    )
+    combine = models.CharField(
+        "KPIが複数あるとき", max_length=10, choices=Combine.choices, default=Combine.MEAN
+    )
+    min_assessable_share = models.DecimalField(
+        "評価に要るKPIの割合（%）",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(50),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="目標と実績があり進捗率が出るKPIが、施策のKPIのこの割合に満たないと「評価できない」",
+    )
+    note = models.TextField("変更の内容と理由", help_text="公開の評価基準のページに載ります")
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成した人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "評価基準"
+        verbose_name_plural = "評価基準"
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(a_min__gt=F("b_min")) & Q(b_min__gt=F("c_min")) & Q(c_min__gte=0),
+                name="grading_thresholds_in_order",
+                violation_error_message="下限は A ＞ B ＞ C ≧ 0 の順にしてください。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"評価基準 第{self.version}版"
+
+    def clean(self):
+        if None not in (self.a_min, self.b_min, self.c_min) and not (
+            self.a_min > self.b_min > self.c_min >= 0
+        ):
+            raise ValidationError("下限は A ＞ B ＞ C ≧ 0 の順にしてください（例：100・80・50）。")
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    NONE = "N", "評価できない"
+
+
+class SelfAssessmentQuerySet(PublicationQuerySet):
+    def public_filter(self):
+        return published()
+
+
+class SelfAssessment(models.Model):
+    """A measure's self-assessment (自己評価) for one fiscal year, by its department:
+    the grade computed from its KPIs by the grading rule (the version kept), an
+    override with its reason, 成果と課題, and an external factor. Public once
+    published, with both grades and the reason (indicators.grading)."""
+
+    class Factor(models.TextChoices):
+        NONE = "", "なし"
+        DISASTER = "disaster", "災害"
+        PANDEMIC = "pandemic", "感染症"
+        NATIONAL_POLICY = "national_policy", "国の施策"
+        OTHER = "other", "その他"
+
+    Status = Status
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="施策",
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        help_text="指標が結び付いている施策（最初の版の施策）",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)]
+    )
+    computed_grade = models.CharField(
+        "評価（基準による）",
+        max_length=1,
+        choices=Grade.choices,
+        editable=False,
+        default=Grade.NONE,
+    )
+    rule = models.ForeignKey(
+        GradingRule,
+        verbose_name="評価基準の版",
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        editable=False,
+    )
+    kpi_rates = models.JSONField("評価に使ったKPI", default=list, editable=False)
+    override_grade = models.CharField(
+        "評価の変更",
+        max_length=1,
+        choices=Grade.choices,
+        blank=True,
+        help_text="基準による評価と違う評価にするときだけ選ぶ（理由が要ります。公開されます）",
+    )
+    override_reason = models.TextField("評価を変更した理由", blank=True)
+    achievements = models.TextField("成果と課題", blank=True)
+    external_factor = models.CharField(
+        "外部要因", max_length=20, choices=Factor.choices, blank=True, default=Factor.NONE
+    )
+    external_factor_note = models.TextField("外部要因の説明", blank=True)
+    status = models.CharField(
+        "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    updated_at = models.DateTimeField("最終更新", auto_now=True)
+
+    objects = SelfAssessmentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="自己評価の履歴")
+
+    class Meta:
+        verbose_name = "自己評価"
+        verbose_name_plural = "自己評価"
+        ordering = ["-fiscal_year", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "fiscal_year"], name="self_assessment_one_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}（{fiscal_years.label(self.fiscal_year)}）"
+
+    def clean(self):
+        errors = {}
+        if self.override_grade and self.override_grade == self.computed_grade:
+            errors["override_grade"] = (
+                "基準による評価と同じです。変えないときは空欄にしてください。"
+            )
+        if self.override_grade and not self.override_reason.strip():
+            errors["override_reason"] = "評価を変更する理由を書いてください（公開されます）。"
+        if self.external_factor and not self.external_factor_note.strip():
+            errors["external_factor_note"] = "外部要因の内容を書いてください。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def grade(self) -> str:
+        """The grade the public reads first: the override, else the computed one."""
+        return self.override_grade or self.computed_grade
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+    @property
+    def owning_department_id(self):
+        return self.measure.department_id if self.measure_id else None
 
 
 class DemoMarker(models.Model):

@@ -54,12 +54,12 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
     measures = list(
         Measure.objects.filter(category__in=categories)
         .select_related("department")
-        .prefetch_related("municipalities", "related_departments")
+        .prefetch_related("municipalities")
         .order_by("order")
     )
     # A measure carried into a later edition shows the indicators of the first
     # measure of its line, with all their years.
-    indicators = (
+    indicators = freshness.annotate(
         Indicator.objects.filter(measure__in={m.lineage_id for m in measures})
         .select_related("department", "measure__department")
         .order_by("order", "pk")
@@ -70,7 +70,6 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
     )
     errata = errata_by_object(edition=edition, user=user)
-    fresh = freshness.for_indicators(indicators)
     indicators_by_measure = defaultdict(list)
     for indicator in indicators:
         indicators_by_measure[indicator.measure_id].append(indicator)
@@ -84,7 +83,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
         measure.cards = [card for card in cards if card.results]
         for card in measure.cards:
-            card.freshness = fresh[card.indicator.pk]
+            card.freshness = freshness.of(card.indicator, card.indicator.results.all())
             card.heading = next(iter(card.indicator.headings.all()), None)
             card.errata = [
                 *errata.get((Indicator, card.indicator.pk), ()),

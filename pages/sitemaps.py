@@ -25,6 +25,7 @@ class PagesSitemap(Sitemap):
         "projects:accessibility_results",
         "indicators:list",
         "indicators:progress_rule",
+        "indicators:grading_rule",
         "municipalities:list",
         "municipalities:areas",
         "opendata:catalog",

@@ -61,6 +61,8 @@ class PermissionHomeAdmin:
         class AskedForm(form):
             def _post_clean(self):
                 super()._post_clean()
+                if self.errors:  # shown again anyway; the object may be half made
+                    return
                 action = "change" if change else "add"
                 if admin.checks_saved_object(request, self.instance) and not may(
                     request.user, action, self.instance

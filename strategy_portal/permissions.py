@@ -116,6 +116,8 @@ def may(user, action: str, obj=None, *, model=None) -> bool:
         return holds("view") or holds("change")
     if opts.label_lower in WRITTEN_BY_COMMANDS_ONLY:
         return False
+    if action == "add" and opts.label_lower in ADDED_BY_CODE_ONLY:
+        return False
     needed = "change" if action in OFFICE_ACTIONS else action
     if not holds(needed):
         return False
@@ -190,6 +192,9 @@ DEPARTMENT_RULES.add_rule("delete", of_users_department & not_yet_public)
 # written by `demo_years`; an erratum by projects.errata, from a correction's history.
 # A notice (a reminder mail sent) by indicators.reminders.
 WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum", "indicators.notice"}
+# Models whose rows only code makes, though people change them: a task (入力依頼) is
+# made by opening a round (indicators.rounds.open_round).
+ADDED_BY_CODE_ONLY = {"indicators.task"}
 
 
 def reason_required(obj) -> bool:
@@ -287,6 +292,8 @@ ROLES = {
             "indicators.round": VIEW,
             "indicators.task": VIEW,
             "indicators.notice": VIEW,
+            "indicators.gradingrule": VIEW,
+            "indicators.selfassessment": VIEW,
         },
     },
     "report_editor": {
@@ -313,6 +320,8 @@ ROLES = {
             "indicators.round": FIGURES,
             "indicators.task": ("view", "change"),
             "indicators.notice": VIEW,
+            "indicators.gradingrule": FIGURES,
+            "indicators.selfassessment": (*FIGURES, "delete"),
         },
     },
     "department_editor": {
@@ -334,6 +343,8 @@ ROLES = {
             "indicators.result": (*FIGURES, "delete"),
             "indicators.round": VIEW,
             "indicators.task": ("view", "change"),
+            "indicators.gradingrule": VIEW,
+            "indicators.selfassessment": (*FIGURES, "delete"),
         },
     },
     "staff": {
@@ -359,7 +370,17 @@ ROLES = {
             },
             **{
                 f"indicators.{name}": VIEW
-                for name in ("indicator", "heading", "result", "target", "round", "task", "notice")
+                for name in (
+                    "indicator",
+                    "heading",
+                    "result",
+                    "target",
+                    "round",
+                    "task",
+                    "notice",
+                    "gradingrule",
+                    "selfassessment",
+                )
             },
             **{
                 f"municipalities.{name}": VIEW

@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that accept gzip (a proxy in front may do it too;
+    # static files come compressed from whitenoise). Django's, with its BREACH padding.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "strategy_portal.pagecache.PublicPageCacheMiddleware",
     "api.errors.ApiResponseMiddleware",

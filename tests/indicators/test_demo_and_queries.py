@@ -9,8 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators import rounds
-from indicators.demo import DEMO_DEPARTMENTS, DEMO_OWNER_NOTE, DEMO_ROUND_NOTE, DEMO_SOURCE
-from indicators.models import DemoMarker, Indicator, Result, Round, Target, Task
+from indicators.demo import (
+    DEMO_ASSESSMENT,
+    DEMO_DEPARTMENTS,
+    DEMO_OWNER_NOTE,
+    DEMO_ROUND_NOTE,
+    DEMO_SOURCE,
+)
+from indicators.models import DemoMarker, Indicator, Result, Round, SelfAssessment, Target, Task
 from projects.models import Department, Measure, Project
 from strategy_portal import pagecache as page_cache
 from tests.test_pages import QUERY_BUDGETS
@@ -64,8 +70,16 @@ def test_demo_years_shows_the_whole_yearly_cycle_marked_as_demo():
     assert returned.count() == 1 and returned.get().history_change_reason.startswith("デモ")
     states = set(Task.objects.values_list("state", flat=True))
     assert {Task.State.ACCEPTED, Task.State.IN_PROGRESS} <= states
+    assessments = SelfAssessment.objects.filter(fiscal_year=2022)
+    assert (
+        assessments.count() == Measure.objects.filter(indicators__isnull=False).distinct().count()
+    )
+    assert all(a.achievements.startswith(DEMO_ASSESSMENT) for a in assessments)
+    assert assessments.exclude(override_grade="").count() <= 1
+    assert len(set(assessments.values_list("computed_grade", flat=True))) > 1
     call_command("demo_years", stdout=open("/dev/null", "w"))  # again: replaced, not doubled
     assert Round.objects.count() == 1
+    assert SelfAssessment.objects.count() == assessments.count()
     assert Department.objects.count() == len(set(DEMO_DEPARTMENTS))
 
 

@@ -72,5 +72,5 @@ def test_a_project_page_names_each_measures_department(client, owned):
     open_round(2019, days=-3)
     project = owned.measure.project
     text = page_text(client.get(project.get_absolute_url()))
-    assert "担当部局：経済部（関係部局：農政部）" in text
+    assert "担当部局：経済部" in text
     assert "担当：経済部" in text and "更新遅れ" in text
