@@ -33,6 +33,7 @@ def page_types() -> list[PageType]:
             reverse("projects:detail", args=["sumairu"]) + "?edition=1999",
             status=404,
         ),
+        PageType("評価と検証", reverse("projects:evaluation", args=["sumairu"])),
         PageType("指標と実績の一覧", reverse("indicators:list")),
         PageType(
             "指標と実績の一覧（並べ替え・2ページ目）",

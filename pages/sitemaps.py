@@ -56,6 +56,16 @@ class ProjectSitemap(Sitemap):
         )
 
 
+class EvaluationSitemap(Sitemap):
+    """Each project's 評価と検証 page."""
+
+    def items(self):
+        return Project.objects.in_order()
+
+    def location(self, project):
+        return reverse("projects:evaluation", args=[project.slug])
+
+
 class EditionSitemap(Sitemap):
     """Each published edition's printable report and its 正誤表."""
 
@@ -98,6 +108,7 @@ class PlaceSitemap(Sitemap):
 SITEMAPS = {
     "pages": PagesSitemap,
     "projects": ProjectSitemap,
+    "evaluations": EvaluationSitemap,
     "editions": EditionSitemap,
     "indicators": IndicatorSitemap,
     "places": PlaceSitemap,

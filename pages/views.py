@@ -101,6 +101,43 @@ def project_detail(request, slug):
     return render(request, "projects/project_detail.html", context)
 
 
+@require_safe
+@reads("edition")
+def project_evaluation(request, slug):
+    """「評価と検証」: a project's self-assessments and the committee's comments for an
+    edition's results year (the newest published edition unless ?edition= says)."""
+    project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
+    editions = list(
+        Edition.objects.visible_to(request.user)
+        .filter(sections__theme__project=project)
+        .distinct()
+        .latest_first()
+    )
+    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
+    requested = request.GET.get("edition", "")
+    if requested:
+        edition = next((e for e in editions if str(e.year) == requested), None)
+    if edition is None:
+        return render(
+            request,
+            "projects/edition_not_found.html",
+            {"project": project, "editions": editions, "requested": requested[:20]},
+            status=404,
+        )
+    evaluation = selectors.project_evaluation(project=project, edition=edition, user=request.user)
+    context = {
+        "project": project,
+        "edition": edition,
+        "editions": editions,
+        **evaluation,
+        "share": share.card(
+            f"{project.short_name}の評価と検証",
+            f"{project.name}の施策の自己評価（{edition.year}年版）と外部有識者の意見",
+        ),
+    }
+    return render(request, "projects/project_evaluation.html", context)
+
+
 SEARCH_MAX_LENGTH = 100
 SEARCH_LIMIT = 50
 

@@ -15,9 +15,19 @@ from strategy_portal.admin import (
 from strategy_portal.editing import mark
 
 from . import services
-from .forms import CategoryForm, EditionForm, MeasureForm, SectionForm, SourceCorrectionForm
+from .forms import (
+    CategoryForm,
+    CommitteeCommentForm,
+    CommitteeMeetingForm,
+    EditionForm,
+    MeasureForm,
+    SectionForm,
+    SourceCorrectionForm,
+)
 from .models import (
     Category,
+    CommitteeComment,
+    CommitteeMeeting,
     Department,
     Edition,
     Erratum,
@@ -333,3 +343,30 @@ class DepartmentAdmin(ModelAdmin):
     @admin.display(description="担当の施策", ordering="measure_total")
     def measure_count(self, department):
         return department.measure_total
+
+
+class CommitteeCommentInline(ListedTabularInline):
+    model = CommitteeComment
+    fields = ("order", "project", "measure", "text")
+
+
+@admin.register(CommitteeMeeting)
+class CommitteeMeetingAdmin(ReportTextAdmin):
+    """外部有識者による検証: the meetings on an edition's results, published with it."""
+
+    form = CommitteeMeetingForm
+    list_display = ("__str__", "edition", "held_on")
+    list_filter = ("edition",)
+    inlines = [CommitteeCommentInline]
+
+
+@admin.register(CommitteeComment)
+class CommitteeCommentAdmin(ReportTextAdmin):
+    """The committee's comments, each on its own page (a 訂正 once published)."""
+
+    form = CommitteeCommentForm
+    list_display = ("__str__", "meeting", "project", "measure", "order")
+    list_filter = ("meeting__edition", "project")
+    list_select_related = ("meeting", "project", "measure")
+    search_fields = ("text",)
+    autocomplete_fields = ("measure",)

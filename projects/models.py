@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
-from strategy_portal import fiscal_years
+from strategy_portal import display, fiscal_years
 from strategy_portal.permissions import PublicationQuerySet, Status, published
 
 
@@ -464,6 +465,95 @@ class Measure(models.Model):
     def owning_department_id(self):
         """The department whose editors may write for this measure (permissions.may)."""
         return self.department_id
+
+
+class CommitteeQuerySet(InEditionQuerySet):
+    pass
+
+
+class CommentQuerySet(InEditionQuerySet):
+    edition_path = "meeting__edition__"
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of the external committee (外部有識者による検証: 産官学金労言) on an
+    edition's results, recorded by the strategy office. Public with its edition."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.PROTECT, related_name="meetings"
+    )
+    held_on = models.DateField("開催日")
+    name = models.CharField("会議の名称", max_length=120, default="北海道創生有識者会議")
+    members = models.TextField(
+        "委員", help_text="氏名と所属（例：山田 花子（北海道大学 教授））を1行に1人"
+    )
+    note = models.TextField("概要", blank=True)
+
+    objects = CommitteeQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="外部有識者の会議の履歴")
+
+    class Meta:
+        verbose_name = "外部有識者の会議"
+        verbose_name_plural = "外部有識者の会議"
+        ordering = ["-held_on", "pk"]
+
+    def __str__(self):
+        return f"{self.name}（{display.date_label(self.held_on)}）" if self.held_on else self.name
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(pk=self.edition_id)
+
+    @property
+    def member_lines(self) -> list[str]:
+        return [line.strip() for line in self.members.splitlines() if line.strip()]
+
+
+class CommitteeComment(models.Model):
+    """The committee's comment on a project or one of its measures (or on the whole
+    strategy when neither is chosen), published with the meeting's edition."""
+
+    meeting = models.ForeignKey(
+        CommitteeMeeting, verbose_name="会議", on_delete=models.CASCADE, related_name="comments"
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="重点戦略プロジェクト",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_comments",
+    )
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="施策",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_comments",
+        help_text="施策についての意見のとき（そのプロジェクトのページの施策の下に載ります）",
+    )
+    text = models.TextField("意見")
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = CommentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="外部有識者の意見の履歴")
+
+    class Meta:
+        verbose_name = "外部有識者の意見"
+        verbose_name_plural = "外部有識者の意見"
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+    def clean(self):
+        if self.measure_id and self.project_id and self.measure.project.pk != self.project_id:
+            raise ValidationError(
+                {"measure": "この施策は、選んだ重点戦略プロジェクトのものではありません。"}
+            )
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(meetings__comments=self)
 
 
 class ErratumQuerySet(InEditionQuerySet):

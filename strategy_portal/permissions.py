@@ -294,6 +294,8 @@ ROLES = {
             "indicators.notice": VIEW,
             "indicators.gradingrule": VIEW,
             "indicators.selfassessment": VIEW,
+            "projects.committeemeeting": VIEW,
+            "projects.committeecomment": VIEW,
         },
     },
     "report_editor": {
@@ -322,6 +324,8 @@ ROLES = {
             "indicators.notice": VIEW,
             "indicators.gradingrule": FIGURES,
             "indicators.selfassessment": (*FIGURES, "delete"),
+            "projects.committeemeeting": (*FIGURES, "delete"),
+            "projects.committeecomment": (*FIGURES, "delete"),
         },
     },
     "department_editor": {
@@ -345,6 +349,8 @@ ROLES = {
             "indicators.task": ("view", "change"),
             "indicators.gradingrule": VIEW,
             "indicators.selfassessment": (*FIGURES, "delete"),
+            "projects.committeemeeting": VIEW,
+            "projects.committeecomment": VIEW,
         },
     },
     "staff": {
@@ -366,6 +372,8 @@ ROLES = {
                     "category",
                     "measure",
                     "department",
+                    "committeemeeting",
+                    "committeecomment",
                 )
             },
             **{

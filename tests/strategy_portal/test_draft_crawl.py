@@ -35,6 +35,8 @@ from indicators.models import Heading, Indicator, Result, SelfAssessment, Target
 from projects import services
 from projects.models import (
     Category,
+    CommitteeComment,
+    CommitteeMeeting,
     Edition,
     Erratum,
     Measure,
@@ -130,6 +132,14 @@ def draft_world():
             status=Target.Status.PUBLISHED,
         )
     )
+    # The committee's meeting on the draft edition, and its comment on a project.
+    meeting = CommitteeMeeting.objects.create(edition=draft, held_on="2019-04-20", members="x")
+    objects += [
+        meeting,
+        CommitteeComment.objects.create(
+            meeting=meeting, project=Project.objects.order_by("number").first(), text="x"
+        ),
+    ]
     # A department's draft self-assessment of a published measure (its text, its
     # override's reason): private until the office publishes it.
     objects.append(

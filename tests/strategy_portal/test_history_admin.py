@@ -30,6 +30,8 @@ def test_every_model_with_history_has_the_one_history_admin():
         "Target",
         "Task",
         "SelfAssessment",
+        "CommitteeMeeting",
+        "CommitteeComment",
     }
     for model in with_history:
         model_admin = admin.site._registry[model]
