@@ -11,7 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from projects.models import Department, Measure
+from projects.models import (
+    CommitteeComment,
+    CommitteeMeeting,
+    Department,
+    Edition,
+    Measure,
+    Project,
+)
 
 from .models import DemoMarker, Grade, Indicator, Result, Round, SelfAssessment, Target, Task
 from .series import group_series
@@ -21,6 +28,7 @@ DEMO_NOTE = "demo_years が作成したデモデータ（架空の数値）"
 DEMO_OWNER_NOTE = "デモデータ（架空の担当。demo_years が割り当てました）"
 DEMO_ROUND_NOTE = "デモデータ（架空の調査。demo_years が作成しました）"
 DEMO_ASSESSMENT = "デモデータ（架空の自己評価）："
+DEMO_MEETING_NOTE = "デモデータ（架空の会議と意見。demo_years が作成しました）"
 # The prefecture's departments (部局), for demo owners only: the 2018 report names none.
 DEMO_DEPARTMENTS = (
     "総合政策部",
@@ -133,7 +141,9 @@ def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[in
         Target.objects.bulk_create(targets)
         assign_owners(rng)
         demo_round(last_year, rng)
-        demo_assessments(last_year)
+        edition = Edition.objects.public().latest_first().first()
+        demo_assessments(edition.results_fiscal_year if edition else last_year)
+        demo_committee(edition)
     return len(figures), len(targets)
 
 
@@ -226,8 +236,9 @@ def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Targe
 
 def demo_assessments(year: int) -> int:
     """A published demo self-assessment (its text marked DEMO_ASSESSMENT) of every
-    measure with indicators for `year`, graded by the current rule; one overridden
-    with a reason and one with an external factor, so every part shows."""
+    measure with indicators for `year` (the newest edition's results year: what its
+    pages show), graded by the current rule; one overridden with a reason and one
+    with an external factor, so every part shows."""
     from . import grading
 
     SelfAssessment.objects.filter(achievements__startswith=DEMO_ASSESSMENT).delete()
@@ -260,3 +271,23 @@ def demo_assessments(year: int) -> int:
         assessment.save()
         made.append(assessment)
     return len(made)
+
+
+def demo_committee(edition) -> None:
+    """A demo meeting of the external committee on `edition`, with a comment on the
+    first project (marked DEMO_MEETING_NOTE; replaced on each run)."""
+    CommitteeMeeting.objects.filter(note=DEMO_MEETING_NOTE).delete()
+    if edition is None:
+        return
+    meeting = CommitteeMeeting.objects.create(
+        edition=edition,
+        held_on=edition.published_on - datetime.timedelta(days=30),
+        name="北海道創生有識者会議（デモ）",
+        members="デモ委員A（大学）\nデモ委員B（金融機関）\nデモ委員C（労働団体）",
+        note=DEMO_MEETING_NOTE,
+    )
+    CommitteeComment.objects.create(
+        meeting=meeting,
+        project=Project.objects.in_order().first(),
+        text=DEMO_ASSESSMENT + "相談件数の伸びは評価できる。成果を移住・定住の数でも示してほしい。",
+    )

@@ -141,27 +141,32 @@ def versions() -> list[dict]:
     return list(reversed(shown))
 
 
+BAR_WIDTH, BAR_STEP = 220, 22  # px: the longest bar, and one row of the chart
+CHART_HEIGHT = len(Grade.values) * BAR_STEP
+
+
+def bars(counts: list[tuple[str, int]]) -> list[dict]:
+    """Rows of a chart of counts by grade, drawn as SVG by the page (no script)."""
+    most = max((count for _, count in counts), default=0) or 1
+    return [
+        {
+            "grade": grade,
+            "label": Grade(grade).label,
+            "count": count,
+            "width": round(BAR_WIDTH * count / most),
+            "y": n * BAR_STEP,
+        }
+        for n, (grade, count) in enumerate(counts)
+    ]
+
+
 def kpi_grade_counts(assessments) -> list[dict]:
     """The KPIs of these self-assessments by grade (each KPI's recorded rate, graded
     alone by the version its assessment was computed with), for the evaluation
-    table as 効果検証 reports print it; `width` is for the bar of the chart (px)."""
+    table as 効果検証 reports print it."""
     counts = dict.fromkeys(Grade.values, 0)
     for assessment in assessments:
         for row in assessment.kpi_rates:
             rate = Decimal(row["rate"]) if row.get("rate") else None
             counts[grade_for([rate], assessment.rule)] += 1
-    most = max(counts.values(), default=0) or 1
-    return [
-        {
-            "grade": grade,
-            "label": Grade(grade).label,
-            "count": counts[grade],
-            "width": round(BAR_WIDTH * counts[grade] / most),
-            "y": n * BAR_STEP,
-        }
-        for n, grade in enumerate(Grade.values)
-    ]
-
-
-BAR_WIDTH, BAR_STEP = 220, 22  # px: the longest bar, and one row of the chart
-CHART_HEIGHT = len(Grade.values) * BAR_STEP
+    return bars(list(counts.items()))

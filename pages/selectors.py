@@ -3,13 +3,14 @@
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from indicators import freshness, grading, progress
 from indicators.cards import card_for, measure_comparisons
 from indicators.models import (
     INDICATOR_REPORT_ORDER,
+    Grade,
     Heading,
     Indicator,
     Result,
@@ -291,3 +292,22 @@ def project_evaluation(*, project: Project, edition: Edition, user) -> dict:
         "comments": comments,
         "meetings": sorted({c.meeting for c in comments}, key=lambda m: m.held_on),
     }
+
+
+def grade_distribution(edition: Edition | None) -> dict | None:
+    """The strategy's measures by grade (the published self-assessments of the newest
+    edition's results year), for the home page; None when none is published. One query."""
+    if edition is None:
+        return None
+    year = edition.results_fiscal_year
+    counted = (
+        SelfAssessment.objects.public()
+        .filter(fiscal_year=year)
+        .annotate(final=Coalesce(NullIf("override_grade", Value("")), "computed_grade"))
+        .aggregate(**{grade: Count("pk", filter=Q(final=grade)) for grade in Grade.values})
+    )
+    total = sum(counted.values())
+    if not total:
+        return None
+    rows = grading.bars([(grade, counted[grade]) for grade in Grade.values])
+    return {"year": year, "total": total, "rows": rows, "chart_height": grading.CHART_HEIGHT}

@@ -17,7 +17,15 @@ from . import selectors, sharing
 
 @require_safe
 def home(request):
-    strategy = Strategy.objects.prefetch_related("phases").first()
+    # The newest public edition with its strategy and phases (one query and a prefetch).
+    edition = (
+        Edition.objects.public()
+        .latest_first()
+        .select_related("strategy")
+        .prefetch_related("strategy__phases")
+        .first()
+    )
+    strategy = edition.strategy if edition else Strategy.objects.prefetch_related("phases").first()
     results = Result.objects.visible_to(request.user)
     projects = list(Project.objects.in_order().prefetch_related("themes"))
     headlines = selectors.headline_cards(results=results, per_project=2)
@@ -37,7 +45,8 @@ def home(request):
     context = {
         "share": share.card("", description),
         "strategy": strategy,
-        "edition": Edition.objects.public().latest_first().first(),
+        "edition": edition,
+        "grades": selectors.grade_distribution(edition),
         "projects": projects,
         "progress_summary": overall,
         "figures": results.aggregate(
@@ -220,6 +229,9 @@ def edition_report(request, year):
         )
         for measure in selectors.measures_on_page(project.page_themes):
             charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
+        project.evaluation = selectors.project_evaluation(
+            project=project, edition=edition, user=request.user
+        )
     title = f"{edition.title}（{edition.year}年版・報告書（印刷用））"
     description = (
         f"{edition.publisher}「{edition.title}」（{edition.year}年版）の全文："

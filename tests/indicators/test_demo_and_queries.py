@@ -17,7 +17,7 @@ from indicators.demo import (
     DEMO_SOURCE,
 )
 from indicators.models import DemoMarker, Indicator, Result, Round, SelfAssessment, Target, Task
-from projects.models import Department, Measure, Project
+from projects.models import CommitteeComment, Department, Measure, Project
 from strategy_portal import pagecache as page_cache
 from tests.test_pages import QUERY_BUDGETS
 
@@ -70,7 +70,7 @@ def test_demo_years_shows_the_whole_yearly_cycle_marked_as_demo():
     assert returned.count() == 1 and returned.get().history_change_reason.startswith("デモ")
     states = set(Task.objects.values_list("state", flat=True))
     assert {Task.State.ACCEPTED, Task.State.IN_PROGRESS} <= states
-    assessments = SelfAssessment.objects.filter(fiscal_year=2022)
+    assessments = SelfAssessment.objects.filter(fiscal_year=2017)  # the 2018 edition's results
     assert (
         assessments.count() == Measure.objects.filter(indicators__isnull=False).distinct().count()
     )
@@ -80,6 +80,8 @@ def test_demo_years_shows_the_whole_yearly_cycle_marked_as_demo():
     call_command("demo_years", stdout=open("/dev/null", "w"))  # again: replaced, not doubled
     assert Round.objects.count() == 1
     assert SelfAssessment.objects.count() == assessments.count()
+    comment = CommitteeComment.objects.get()
+    assert comment.text.startswith(DEMO_ASSESSMENT) and comment.meeting.edition.year == 2018
     assert Department.objects.count() == len(set(DEMO_DEPARTMENTS))
 
 

@@ -108,3 +108,123 @@ def test_a_comment_cannot_be_added_to_a_published_edition(django_user_model):
     assert response.status_code == 200
     assert "公開済みの記録" in response.content.decode()
     assert not CommitteeComment.objects.exists()
+
+
+def _counts(client, urls):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from strategy_portal import pagecache
+
+    counts = {}
+    for address in urls:
+        pagecache.clear_pages()
+        ContentType.objects.clear_cache()  # a process-wide cache: both runs read it once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200, address
+        counts[address] = len(queries)
+    return counts
+
+
+def test_the_new_pages_read_the_same_number_of_queries_with_20_times_the_rows(
+    django_user_model, assessed
+):
+    """評価と検証, the grading rule, a round's page and 「担当の更新」: as many queries with
+    twenty years of self-assessments, rule versions, rounds, tasks and comments."""
+    from indicators import rounds
+    from indicators.models import Round
+    from projects.models import Department
+
+    office = django_user_model.objects.create_superuser("office-q", password=None)
+    client = signed_in(office)
+    department = Department.objects.create(name="保健福祉部")
+    Indicator.objects.update(department=department)
+    round_ = Round.objects.create(fiscal_year=2018, due_on=datetime.date(2019, 6, 28))
+    rounds.open_round(round_)
+    project = assessed.measure.project
+    urls = [
+        url(project),
+        reverse("indicators:grading_rule"),
+        reverse("admin:indicators_round_change", args=[round_.pk]),
+        reverse("admin:indicators_task_changelist") + "?mine=0",
+        reverse("admin:indicators_selfassessment_changelist"),
+    ]
+    once = _counts(client, urls)
+
+    edition = Edition.objects.get(year=2018)
+    meeting = CommitteeMeeting.objects.create(
+        edition=edition, held_on=datetime.date(2018, 4, 1), members="x"
+    )
+    for year in range(1998, 2017):
+        grading.new_version(grading.current_rule())
+        for measure in {i.measure for i in Indicator.objects.select_related("measure")}:
+            SelfAssessment.objects.create(
+                measure=measure,
+                fiscal_year=year,
+                rule=grading.current_rule(),
+                status="published",
+                kpi_rates=[{"indicator": "x", "name": "x", "rate": "90"}],
+            )
+        CommitteeComment.objects.create(meeting=meeting, project=project, text=f"{year}年の意見")
+        extra = Round.objects.create(fiscal_year=year, due_on=datetime.date(year + 1, 6, 30))
+        rounds.open_round(extra)
+    assert SelfAssessment.objects.count() > 20 * 19
+    assert _counts(client, urls) == once
+    print("queries:", once)
+
+
+def test_home_shows_the_strategys_grade_distribution(client, assessed):
+    # One published assessment, overridden to A: counted as A.
+    text = page_text(client.get(reverse("projects:home")))
+    assert "施策の自己評価（2017年度・1施策）" in text
+    html = client.get(reverse("projects:home")).content.decode()
+    assert '<td class="num">1</td><td class="num">0</td>' in html  # A 1, B 0
+
+
+def test_home_without_published_assessments_has_no_grade_section(client):
+    assert "施策の自己評価" not in page_text(client.get(reverse("projects:home")))
+
+
+def test_the_printed_report_carries_the_evaluation_and_the_comments(client, assessed):
+    meeting = CommitteeMeeting.objects.create(
+        edition=Edition.objects.get(year=2018), held_on=datetime.date(2018, 4, 20), members="x"
+    )
+    CommitteeComment.objects.create(
+        meeting=meeting, project=assessed.measure.project, text="計画策定の支援を続けること"
+    )
+    text = page_text(client.get(reverse("projects:edition_report", args=[2018])))
+    assert "評価と検証（2017年度）" in text
+    assert "年度末に3町が策定を終えた" in text and "計画策定の支援を続けること" in text
+
+
+def test_the_open_data_carries_owner_grade_rule_version_and_override(client, assessed):
+    from projects.models import Department
+
+    department = Department.objects.create(name="保健福祉部")
+    assessed.measure.department = department
+    assessed.measure.save()
+    data = client.get(reverse("indicators:results_json")).json()
+    assert data["schema_version"] == "1.2"
+    assert list(data["columns"])[-5:] == [
+        "owner",
+        "grade",
+        "computed_grade",
+        "grading_rule_version",
+        "grade_override_reason",
+    ]
+    row = next(r for r in data["results"] if r["indicator"] == KPIS[0] and r["fiscal_year"] == 2017)
+    assert row["owner"] == "保健福祉部"
+    assert (row["grade"], row["computed_grade"], row["grading_rule_version"]) == ("A", "B", 1)
+    assert row["grade_override_reason"] == "年度末に3町が策定を終えた"
+    SelfAssessment.objects.update(status="draft")  # a draft is not open data
+    from strategy_portal import pagecache
+
+    pagecache.clear_pages()
+    rows = client.get(reverse("indicators:results_json")).json()["results"]
+    row = next(r for r in rows if r["indicator"] == KPIS[0] and r["fiscal_year"] == 2017)
+    assert row["grade"] is None and row["grade_override_reason"] == ""
+    csv = client.get(reverse("indicators:results_csv")).content.decode("utf-8-sig")
+    assert csv.splitlines()[0].endswith(
+        "担当部局,評価,基準による評価,評価基準の版,評価を変更した理由"
+    )
