@@ -1009,6 +1009,10 @@ class TaskAdmin(HistoryAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
+    def changelist_view(self, request, extra_context=None):
+        extra = {"title": "担当の更新（入力依頼）", "subtitle": None}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
     @admin.display(description="指標（入力する）", ordering="indicator__name")
     def indicator_link(self, task):
         url = reverse("admin:indicators_indicator_change", args=[task.indicator_id])
@@ -1016,7 +1020,7 @@ class TaskAdmin(HistoryAdmin):
 
     @admin.display(description="年度", ordering="round__fiscal_year")
     def fiscal_year_label(self, task):
-        return fiscal_years.label(task.round.fiscal_year)
+        return fiscal_years.short(task.round.fiscal_year)
 
     @admin.display(description="提出期限", ordering="round__due_on")
     def due_label(self, task):

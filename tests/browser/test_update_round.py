@@ -82,9 +82,9 @@ def enter_figure(page, site, indicator, value):
     group = page.locator("#results-group")
     group.locator(".add-row a").click()
     row = group.locator("tr.dynamic-results").last
-    row.locator("input[name$='-fiscal_year']").fill("2019")
-    row.locator("input[name$='-value']").fill(value)
-    source = row.locator("input[name$='-source']")
+    row.locator("input[name$='-fiscal_year']:not([type=hidden])").fill("2019")
+    row.locator("input[name$='-value']:not([type=hidden])").fill(value)
+    source = row.locator("input[name$='-source']:not([type=hidden])")
     if source.count():
         source.fill("部局の調べ")
     page.fill("#id_change_reason", "2019年度実績の入力")
