@@ -246,7 +246,7 @@ def demo_assessments(year: int) -> int:
         SelfAssessment.objects.filter(fiscal_year=year).values_list("measure_id", flat=True)
     )
     measures = Measure.objects.filter(indicators__isnull=False).distinct().order_by("pk")
-    made = []
+    made, overridden = [], False
     for n, measure in enumerate(measures):
         if measure.pk in taken:
             continue
@@ -260,8 +260,9 @@ def demo_assessments(year: int) -> int:
                 status=SelfAssessment.Status.PUBLISHED,
             )
         )
-        if n == 0 and assessment.computed_grade != Grade.A:
-            assessment.override_grade = Grade.A
+        if not overridden and assessment.computed_grade in (Grade.B, Grade.C):
+            overridden = True
+            assessment.override_grade = Grade.A if assessment.computed_grade == Grade.B else Grade.B
             assessment.override_reason = (
                 DEMO_ASSESSMENT + "年度末の実績を加えると目標に達するため。"
             )

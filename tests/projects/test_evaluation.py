@@ -53,11 +53,11 @@ def test_the_evaluation_shows_both_grades_the_reason_and_kpis_by_grade(client, a
     project = assessed.measure.project
     text = page_text(client.get(url(project)))
     assert assessed.measure.title in text
-    assert "基準による評価：B。変更の理由：年度末に3町が策定を終えた" in text
-    assert "評価基準 第1版" in text
+    assert "（基準による評価はB。変更の理由：年度末に3町が策定を終えた）" in text
+    assert "評価基準第1版" in text
     # The KPIs alone: 90% → B, 80% → B.
     html = client.get(url(project)).content.decode()
-    assert '<th scope="col">A</th><th scope="col">B</th>' in html
+    assert '<th scope="col" class="num">A</th><th scope="col" class="num">B</th>' in html
     assert '<td class="num">0</td><td class="num">2</td>' in html
     assert "評価と検証" in page_text(client.get(project.get_absolute_url()))
 
