@@ -358,6 +358,11 @@ RESULT_TYPES = {
     "progress_rate": Number | None,
     "progress_status": ProgressStatus | None,
     "progress_status_label": str | None,
+    "owner": str,
+    "grade": Literal["A", "B", "C", "D", "N"] | None,
+    "computed_grade": Literal["A", "B", "C", "D", "N"] | None,
+    "grading_rule_version": int | None,
+    "grade_override_reason": str,
 }
 _FORMATS = {"date": "date", "datetime": "date-time"}  # a Table Schema type → JSON Schema's
 

@@ -33,6 +33,7 @@ def page_types() -> list[PageType]:
             reverse("projects:detail", args=["sumairu"]) + "?edition=1999",
             status=404,
         ),
+        PageType("評価と検証", reverse("projects:evaluation", args=["sumairu"])),
         PageType("指標と実績の一覧", reverse("indicators:list")),
         PageType(
             "指標と実績の一覧（並べ替え・2ページ目）",
@@ -48,6 +49,7 @@ def page_types() -> list[PageType]:
         PageType("連携地域と地図", reverse("municipalities:areas")),
         PageType("連携地域", reverse("municipalities:area", args=["tongari-road"])),
         PageType("進捗状況の評価方法", reverse("indicators:progress_rule")),
+        PageType("自己評価の評価基準", reverse("indicators:grading_rule")),
         PageType("報告書（印刷用）", reverse("projects:edition_report", args=[2018]), charts=4),
         PageType("検索結果", reverse("projects:search") + "?q=相談"),
         PageType("検索（語なし）", reverse("projects:search")),

@@ -13,9 +13,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
@@ -32,21 +36,36 @@ from strategy_portal.admin import (
 )
 from strategy_portal.admin import TabularInline as GuardedTabularInline
 from strategy_portal.editing import REASON_ADDED
-from strategy_portal.permissions import Status, may
+from strategy_portal.permissions import Status, department_ids, may
 
-from . import checklist, services
+from . import checklist, grading, reminders, rounds, services
 from .forms import (
     INDICATOR_FIELDS,
     ROW_FIELDS,
     TARGET_FIELDS,
+    GradingRuleForm,
     HeadingForm,
     IndicatorForm,
     ResultForm,
     ResultInlineForm,
+    SelfAssessmentForm,
     TargetForm,
     TargetInlineForm,
 )
-from .models import DemoMarker, Heading, Indicator, Result, Target
+from .models import (
+    OPEN_STATES,
+    DemoMarker,
+    Grade,
+    GradingRule,
+    Heading,
+    Indicator,
+    Notice,
+    Result,
+    Round,
+    SelfAssessment,
+    Target,
+    Task,
+)
 from .resources import COLUMN_NOTES, ResultResource
 from .uploads import ImportLimitError, ImportTempStorage, LimitedCSV, LimitedXLSX
 
@@ -62,7 +81,7 @@ def publish_actions(noun: str):
     (publish_selected, unpublish_selected), through services.set_status."""
 
     def status_action(name, status, description, done, already):
-        @admin.action(description=description, permissions=["change"])
+        @admin.action(description=description, permissions=["publish"])
         def action(modeladmin, request, queryset):
             reason = services.status_reason(queryset.model, status)
             changed, unchanged = services.set_status(
@@ -709,6 +728,10 @@ class IndicatorAdmin(FiguresAdmin):
         # on its own); the indicator's own fields stay read-only for editors.
         return self.may_change_indicator(request, obj) or self.may_enter_figures(request)
 
+    def checks_saved_object(self, request, obj):
+        # The indicator itself is saved only by those who may change it (save_model).
+        return self.may_change_indicator(request)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not self.may_change_indicator(request):
             return INDICATOR_FIELDS
@@ -827,3 +850,408 @@ class DemoMarkerAdmin(ModelAdmin):
     `manage.py demo_years --force` and says why."""
 
     list_display = ("note", "created_at")
+
+
+# Update rounds (調査) ---------------------------------------------------------------------
+
+
+@admin.register(Round)
+class RoundAdmin(ModelAdmin):
+    """The strategy office opens a round for a fiscal year; this page shows each
+    department's progress and leads to its tasks (入力依頼) to accept or return."""
+
+    fields = (
+        "fiscal_year",
+        "due_on",
+        "remind_days_before",
+        "message",
+        "opened_at",
+        "opened_by",
+        "progress",
+    )
+    readonly_fields = ("opened_at", "opened_by", "progress")
+    list_display = ("__str__", "due_on", "summary", "opened_at")
+    actions = ["add_new_tasks"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # the year of an opened round stays
+            return ("fiscal_year", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.opened_by = request.user
+        super().save_model(request, obj, form, change)
+        made = rounds.open_round(obj, request.user)
+        reminders.send_soon()
+        if not change:
+            self.message_user(
+                request,
+                f"{made}件の入力依頼を作りました（担当部局のある指標ごとに1件）。",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="担当部局の変更を反映する（新しく担当のついた指標の入力依頼を作る）")
+    def add_new_tasks(self, request, queryset):
+        made = sum(rounds.open_round(round_, request.user) for round_ in queryset)
+        self.message_user(request, f"{made}件の入力依頼を追加しました。", messages.SUCCESS)
+
+    @admin.display(description="進み具合")
+    def summary(self, obj):
+        rows = rounds.progress(obj)
+        total = sum(row["total"] for row in rows)
+        accepted = sum(row["by_state"][-1][2] for row in rows)
+        late = [row["department"].name for row in rows if row["overdue"]]
+        text = f"確認済 {accepted}/{total}件"
+        if late:
+            text += f"・期限切れ：{'・'.join(late)}"
+        return text
+
+    @admin.display(description="部局ごとの進み具合")
+    def progress(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると、担当部局のある指標ごとに入力依頼が作られ、ここに進み具合が出ます。"
+        rows = rounds.progress(obj)
+        tasks_url = reverse("admin:indicators_task_changelist")
+        return render_to_string(
+            "admin/indicators/round/_progress.html",
+            {
+                "round": obj,
+                "rows": rounds.with_bars(rows),
+                "legend": rounds.legend(),
+                "states": Task.State.choices,
+                "tasks_url": tasks_url,
+                "late": obj.due_on < timezone.localdate(),
+            },
+        )
+
+
+class MineFilter(admin.SimpleListFilter):
+    """「担当の更新」: a department's editors see their own tasks first."""
+
+    title = "担当"
+    parameter_name = "mine"
+
+    def __init__(self, request, params, model, model_admin):
+        self.has_departments = bool(department_ids(request.user))
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("1", "自分の部局の依頼"), ("0", "すべての部局")]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.has_departments:
+            return "1"
+        return value
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(department__in=department_ids(request.user))
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "期限"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", "期限切れ（未提出）")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(state__in=OPEN_STATES, round__due_on__lt=timezone.localdate())
+        return queryset
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="差し戻す理由",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text="部局の担当者に届き、「担当の更新」に表示されます。",
+    )
+
+
+@admin.register(Task)
+class TaskAdmin(HistoryAdmin):
+    """「担当の更新」: what is due, overdue, returned and why; a department submits
+    here, the strategy office accepts or returns (indicators.rounds)."""
+
+    list_display = (
+        "indicator_link",
+        "department",
+        "fiscal_year_label",
+        "due_label",
+        "state_label",
+        "comment",
+        "updated_at",
+    )
+    list_filter = (MineFilter, "state", OverdueFilter, "department", "round")
+    list_select_related = ("indicator", "department", "round")
+    search_fields = ("indicator__name", "indicator__slug")
+    fields = ("round", "indicator", "department", "state", "comment", "submitted_at", "updated_at")
+    readonly_fields = fields
+    actions = ["submit_selected", "accept_selected", "return_selected"]
+    history_columns = (("状態", "history_state"), ("コメント", "history_comment"))
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"title": "担当の更新（入力依頼）", "subtitle": None}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    @admin.display(description="指標（入力する）", ordering="indicator__name")
+    def indicator_link(self, task):
+        url = reverse("admin:indicators_indicator_change", args=[task.indicator_id])
+        return format_html('<a href="{}">{}</a>', url, task.indicator)
+
+    @admin.display(description="年度", ordering="round__fiscal_year")
+    def fiscal_year_label(self, task):
+        return fiscal_years.short(task.round.fiscal_year)
+
+    @admin.display(description="提出期限", ordering="round__due_on")
+    def due_label(self, task):
+        due = display.date_label(task.round.due_on)
+        if rounds.is_overdue(task):
+            return format_html('{} <strong class="overdue">期限切れ</strong>', due)
+        return due
+
+    @admin.display(description="状態", ordering="state")
+    def state_label(self, task):
+        return task.get_state_display()
+
+    def history_state(self, record):
+        return record.get_state_display()
+
+    def history_comment(self, record):
+        return record.comment
+
+    def _each(self, request, queryset, change, done):
+        changed, refused = 0, []
+        for task in queryset.select_related("round", "indicator"):
+            try:
+                with transaction.atomic():
+                    change(task)
+                changed += 1
+            except rounds.TransitionError as error:
+                refused.append(str(error))
+        if changed:
+            self.message_user(request, done.format(changed), messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description="選択した依頼を提出する（部局）", permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda task: rounds.submit(task, request.user),
+            "{}件を提出しました。総合政策部が確認します。",
+        )
+        reminders.send_soon()
+
+    @admin.action(description="選択した依頼を確認済にする（総合政策部）", permissions=["review"])
+    def accept_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda task: rounds.accept(task, request.user),
+            "{}件を確認済にしました。",
+        )
+
+    @admin.action(
+        description="選択した依頼を差し戻す（総合政策部・理由を書く）", permissions=["review"]
+    )
+    def return_selected(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._each(
+                request,
+                queryset,
+                lambda task: rounds.return_task(task, request.user, comment),
+                "{}件を差し戻しました。部局の担当者に理由が表示されます。",
+            )
+            reminders.send_soon()
+            return None
+        return TemplateResponse(
+            request,
+            "admin/indicators/task/return.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "入力依頼を差し戻す",
+                "opts": self.model._meta,
+                "tasks": queryset.select_related("round", "indicator", "department"),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Notice)
+class NoticeAdmin(ModelAdmin):
+    """The reminder mails sent (read-only: indicators.reminders writes them)."""
+
+    list_display = ("sent_at", "kind", "department", "round", "subject", "recipients")
+    list_filter = ("kind", "round", "department")
+    list_select_related = ("round", "department")
+    search_fields = ("subject", "recipients")
+
+
+# Grading (評価基準) and self-assessments (自己評価) ------------------------------------
+
+
+@admin.register(GradingRule)
+class GradingRuleAdmin(ModelAdmin):
+    """Each save is a new version; the versions are records (nobody changes one)."""
+
+    form = GradingRuleForm
+    list_display = (
+        "__str__",
+        "a_min",
+        "b_min",
+        "c_min",
+        "combine",
+        "min_assessable_share",
+        "note",
+        "created_at",
+    )
+    readonly_fields = ("version_note",)
+    fields = ("version_note", "a_min", "b_min", "c_min", "combine", "min_assessable_share", "note")
+
+    @admin.display(description="版")
+    def version_note(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると新しい版になります。"
+        return (
+            f"第{obj.version}版を表示しています。保存すると、この内容で新しい版になります"
+            f"（第{obj.version}版はそのまま残り、その版で計算した評価も変わりません）。"
+        )
+
+    def save_model(self, request, obj, form, change):
+        grading.new_version(obj, request.user)
+
+    def response_change(self, request, obj):
+        self.message_user(
+            request, f"{obj}を作りました。これからの評価の計算に使います。", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:indicators_gradingrule_changelist"))
+
+
+class GradeFilter(admin.SimpleListFilter):
+    title = "評価"
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return Grade.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(override_grade=self.value()) | Q(override_grade="", computed_grade=self.value())
+            )
+        return queryset
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(HistoryAdmin):
+    """A department assesses its measures; the office publishes (with both grades and
+    the reason of an override, in public)."""
+
+    form = SelfAssessmentForm
+    list_display = (
+        "measure",
+        "fiscal_year",
+        "grade_display",
+        "computed_grade",
+        "rule",
+        "status",
+        "updated_at",
+    )
+    list_filter = ("status", "fiscal_year", GradeFilter, "measure__department")
+    list_select_related = ("measure", "rule")
+    search_fields = ("measure__title", "achievements")
+    autocomplete_fields = ("measure",)
+    readonly_fields = ("computed", "status")
+    fieldsets = (
+        (None, {"fields": ("measure", "fiscal_year", "computed", "status")}),
+        ("成果と課題", {"fields": ("achievements", "external_factor", "external_factor_note")}),
+        (
+            "評価の変更（理由を添えて。公開されます）",
+            {"fields": ("override_grade", "override_reason")},
+        ),
+        ("変更の記録", {"fields": ("change_reason",)}),
+    )
+    actions = ["publish_selected", "unpublish_selected", "recompute_selected"]
+    history_columns = (("評価", "history_grade"), ("状態", "history_status"))
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="評価", ordering="computed_grade")
+    def grade_display(self, obj):
+        if obj.override_grade:
+            return f"{obj.grade_label}（基準では{obj.get_computed_grade_display()}）"
+        return obj.grade_label
+
+    @admin.display(description="評価（基準による）")
+    def computed(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると、施策のKPIの進捗率から評価基準で計算します。"
+        return render_to_string(
+            "admin/indicators/selfassessment/_computed.html", {"assessment": obj}
+        )
+
+    def history_grade(self, record):
+        return record.override_grade or record.computed_grade
+
+    def history_status(self, record):
+        return record.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        services.save_with_history(obj, reason=form.reason_text(), user=request.user)
+
+    @admin.action(description="選択した自己評価を公開する", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._set_status(request, queryset, Status.PUBLISHED, "{}件の自己評価を公開しました。")
+
+    @admin.action(description="選択した自己評価を下書き（未公開）に戻す", permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._set_status(request, queryset, Status.DRAFT, "{}件の自己評価を下書きに戻しました。")
+
+    def _set_status(self, request, queryset, status, done):
+        changed = 0
+        with transaction.atomic():
+            for assessment in queryset.select_for_update().exclude(status=status):
+                assessment.status = status
+                label = "公開" if status == Status.PUBLISHED else "下書きに戻す"
+                services.save_with_history(assessment, reason=label, user=request.user)
+                changed += 1
+        self.message_user(request, done.format(changed), messages.SUCCESS)
+
+    @admin.action(
+        description="選択した自己評価を今の評価基準で計算し直す（下書きだけ）",
+        permissions=["change"],
+    )
+    def recompute_selected(self, request, queryset):
+        changed = 0
+        for assessment in queryset.filter(status=Status.DRAFT).select_related("measure"):
+            if not may(request.user, "change", assessment):
+                continue
+            grading.assess(assessment)
+            services.save_with_history(assessment, reason="評価を計算し直す", user=request.user)
+            changed += 1
+        self.message_user(request, f"{changed}件の評価を計算し直しました。", messages.SUCCESS)

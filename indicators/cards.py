@@ -47,6 +47,7 @@ class Card:
     period: str = ""  # the period all headlines share, if they do
     chart: Chart | None = None
     updated: object = None
+    freshness: object = None  # indicators.freshness: owner, last update, next due, late
     goals: list = field(default_factory=list)
     progress: list = field(default_factory=list)  # one Progress per goal, newest figure
     sources: list = field(default_factory=list)

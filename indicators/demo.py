@@ -11,11 +11,35 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from .models import DemoMarker, Indicator, Result, Target
+from projects.models import (
+    CommitteeComment,
+    CommitteeMeeting,
+    Department,
+    Edition,
+    Measure,
+    Project,
+)
+
+from .models import DemoMarker, Grade, Indicator, Result, Round, SelfAssessment, Target, Task
 from .series import group_series
 
 DEMO_SOURCE = "デモデータ（架空の数値。実際の統計ではありません）"
 DEMO_NOTE = "demo_years が作成したデモデータ（架空の数値）"
+DEMO_OWNER_NOTE = "デモデータ（架空の担当。demo_years が割り当てました）"
+DEMO_ROUND_NOTE = "デモデータ（架空の調査。demo_years が作成しました）"
+DEMO_ASSESSMENT = "デモデータ（架空の自己評価）："
+DEMO_MEETING_NOTE = "デモデータ（架空の会議と意見。demo_years が作成しました）"
+# The prefecture's departments (部局), for demo owners only: the 2018 report names none.
+DEMO_DEPARTMENTS = (
+    "総合政策部",
+    "保健福祉部",
+    "環境生活部",
+    "経済部",
+    "農政部",
+    "水産林務部",
+    "建設部",
+    "教育庁",
+)
 # Indicators whose figures the strategy wants lower (転出超過数).
 DECREASING_UNITS_HINT = ("転出超過",)
 
@@ -115,7 +139,76 @@ def fill(*, first_year: int, last_year: int, seed: int, force: bool) -> tuple[in
                     targets.append(_target(indicator, template, last_year, decreasing, rng))
         Result.objects.bulk_create(figures)
         Target.objects.bulk_create(targets)
+        assign_owners(rng)
+        demo_round(last_year, rng)
+        edition = Edition.objects.public().latest_first().first()
+        demo_assessments(edition.results_fiscal_year if edition else last_year)
+        demo_committee(edition)
     return len(figures), len(targets)
+
+
+def assign_owners(rng) -> int:
+    """Demo departments (note: DEMO_OWNER_NOTE) own every measure that has no owner;
+    a few indicators get a 関係部局. Earlier demo owners are replaced; owners set by
+    editors are kept. Returns how many departments own something."""
+    demo = Department.objects.filter(note=DEMO_OWNER_NOTE)
+    Round.objects.filter(message=DEMO_ROUND_NOTE).delete()
+    Measure.objects.filter(department__in=demo).update(department=None)
+    Indicator.objects.filter(department__in=demo).update(department=None)
+    for through in (Measure.related_departments.through, Indicator.related_departments.through):
+        through.objects.filter(department__in=demo).delete()
+    demo.delete()
+    taken = set(Department.objects.values_list("name", flat=True))
+    departments = [
+        Department.objects.create(name=name, order=order, note=DEMO_OWNER_NOTE)
+        for order, name in enumerate(DEMO_DEPARTMENTS, start=1)
+        if name not in taken
+    ]
+    if not departments:
+        return 0
+    for measure in Measure.objects.filter(department__isnull=True).order_by("pk"):
+        measure.department = rng.choice(departments)
+        measure.save(update_fields=["department"])
+    links = Indicator.related_departments.through
+    links.objects.bulk_create(
+        links(indicator_id=indicator_id, department_id=rng.choice(departments).pk)
+        for indicator_id in Indicator.objects.order_by("pk").values_list("pk", flat=True)
+        if rng.random() < 0.2
+    )
+    return len(departments)
+
+
+def demo_round(year: int, rng) -> Round | None:
+    """A round for `year` whose due date has passed: every demo department submitted
+    and was accepted but one, which is overdue (one task entered, none submitted), and
+    one task was returned once and resubmitted, so every state and the history show."""
+    from . import rounds
+
+    if Round.objects.filter(fiscal_year=year).exists():
+        return None  # the office's own round for that year is kept as it is
+    round_ = Round.objects.create(
+        fiscal_year=year,
+        due_on=datetime.date.today() - datetime.timedelta(days=14),
+        message=DEMO_ROUND_NOTE,
+    )
+    rounds.open_round(round_)
+    tasks = list(round_.tasks.select_related("department").order_by("department__order", "pk"))
+    if not tasks:
+        return round_
+    late = tasks[-1].department_id  # the last department is overdue: one task begun
+    returned = next((task for task in tasks if task.department_id != late), None)
+    begun = next(task for task in tasks if task.department_id == late)
+    for task in tasks:
+        if task.department_id == late:
+            if task is begun:
+                rounds.set_state(task, Task.State.IN_PROGRESS, "", None)
+            continue
+        rounds.set_state(task, Task.State.SUBMITTED, "", None)
+        if task is returned:
+            rounds.set_state(task, Task.State.RETURNED, "デモ：内訳の合計が総数と合いません", None)
+            rounds.set_state(task, Task.State.SUBMITTED, "", None)
+        rounds.set_state(task, Task.State.ACCEPTED, "", None)
+    return round_
 
 
 def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Target:
@@ -138,4 +231,64 @@ def _target(indicator, template, last_year: int, decreasing: bool, rng) -> Targe
         direction=Target.Direction.DECREASE if decreasing else Target.Direction.INCREASE,
         status=Target.Status.PUBLISHED,
         note=DEMO_NOTE,
+    )
+
+
+def demo_assessments(year: int) -> int:
+    """A published demo self-assessment (its text marked DEMO_ASSESSMENT) of every
+    measure with indicators for `year` (the newest edition's results year: what its
+    pages show), graded by the current rule; one overridden with a reason and one
+    with an external factor, so every part shows."""
+    from . import grading
+
+    SelfAssessment.objects.filter(achievements__startswith=DEMO_ASSESSMENT).delete()
+    taken = set(
+        SelfAssessment.objects.filter(fiscal_year=year).values_list("measure_id", flat=True)
+    )
+    measures = Measure.objects.filter(indicators__isnull=False).distinct().order_by("pk")
+    made, overridden = [], False
+    for n, measure in enumerate(measures):
+        if measure.pk in taken:
+            continue
+        assessment = grading.assess(
+            SelfAssessment(
+                measure=measure,
+                fiscal_year=year,
+                achievements=DEMO_ASSESSMENT
+                + "取組は計画どおり進み、相談や参加は前年度を上回った。"
+                "課題は地域による差で、来年度は振興局と連携して周知を強める。",
+                status=SelfAssessment.Status.PUBLISHED,
+            )
+        )
+        if not overridden and assessment.computed_grade in (Grade.B, Grade.C):
+            overridden = True
+            assessment.override_grade = Grade.A if assessment.computed_grade == Grade.B else Grade.B
+            assessment.override_reason = (
+                DEMO_ASSESSMENT + "年度末の実績を加えると目標に達するため。"
+            )
+        if n == 1:
+            assessment.external_factor = SelfAssessment.Factor.PANDEMIC
+            assessment.external_factor_note = DEMO_ASSESSMENT + "感染症の流行で催しを中止した。"
+        assessment.save()
+        made.append(assessment)
+    return len(made)
+
+
+def demo_committee(edition) -> None:
+    """A demo meeting of the external committee on `edition`, with a comment on the
+    first project (marked DEMO_MEETING_NOTE; replaced on each run)."""
+    CommitteeMeeting.objects.filter(note=DEMO_MEETING_NOTE).delete()
+    if edition is None:
+        return
+    meeting = CommitteeMeeting.objects.create(
+        edition=edition,
+        held_on=edition.published_on - datetime.timedelta(days=30),
+        name="北海道創生有識者会議（デモ）",
+        members="デモ委員A（大学）\nデモ委員B（金融機関）\nデモ委員C（労働団体）",
+        note=DEMO_MEETING_NOTE,
+    )
+    CommitteeComment.objects.create(
+        meeting=meeting,
+        project=Project.objects.in_order().first(),
+        text=DEMO_ASSESSMENT + "相談件数の伸びは評価できる。成果を移住・定住の数でも示してほしい。",
     )

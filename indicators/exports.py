@@ -13,16 +13,23 @@ from django.utils import timezone
 
 from opendata import columns, licence
 from projects import credits
+from projects.models import Department
 from strategy_portal import display
 from strategy_portal.spreadsheets import escape_formula
 
 from . import progress
+from .models import SelfAssessment
 
-SCHEMA_VERSION = "1.1"  # 1.1: edition, targets and progress columns; sources list
+# 1.1: edition, targets and progress columns; sources list. 1.2: the owning department
+# and the measure's published self-assessment of the year (grade, rule version, override).
+SCHEMA_VERSION = "1.2"
 
 # The header of each column, in order (opendata.columns.RESULTS describes them).
 COLUMNS = [(column.key, column.label) for column in columns.RESULTS]
-PROGRESS_COLUMNS = [key for key, _ in COLUMNS[COLUMNS.index(("target_fiscal_year", "目標年度")) :]]
+_FIRST, _LAST = "target_fiscal_year", "progress_status_label"
+PROGRESS_COLUMNS = [key for key, _ in COLUMNS][
+    [key for key, _ in COLUMNS].index(_FIRST) : [key for key, _ in COLUMNS].index(_LAST) + 1
+]
 
 
 def _progress_columns(figure) -> dict:
@@ -41,9 +48,39 @@ def _progress_columns(figure) -> dict:
     }
 
 
+def _assessment_columns(assessment) -> dict:
+    if assessment is None:
+        return {
+            "grade": None,
+            "computed_grade": None,
+            "grading_rule_version": None,
+            "grade_override_reason": "",
+        }
+    return {
+        "grade": assessment.grade,
+        "computed_grade": assessment.computed_grade,
+        "grading_rule_version": assessment.rule.version,
+        "grade_override_reason": assessment.override_reason if assessment.override_grade else "",
+    }
+
+
 def rows(results, *, targets=None):
     """One dict per result; `targets` are the indicator's when all rows share one,
-    else each row's indicator brings its prefetched, visible targets."""
+    else each row's indicator brings its prefetched, visible targets. Departments and
+    the published self-assessments are read once for all rows (two queries)."""
+    results = list(results)
+    departments = dict(Department.objects.values_list("pk", "name"))
+    measures = {r.indicator.measure_id for r in results} - {None}
+    assessments = (
+        {
+            (a.measure_id, a.fiscal_year): a
+            for a in SelfAssessment.objects.public()
+            .filter(measure_id__in=measures, fiscal_year__in={r.fiscal_year for r in results})
+            .select_related("rule")
+        }
+        if measures
+        else {}
+    )
     goals_by_indicator = {}
     for r in results:
         indicator = r.indicator
@@ -75,6 +112,10 @@ def rows(results, *, targets=None):
             "updated_at": timezone.localtime(r.updated_at).isoformat(timespec="seconds"),
             "edition": r.edition.year if r.edition else None,
             **_progress_columns(figure),
+            "owner": departments.get(
+                indicator.department_id or (measure.department_id if measure else None), ""
+            ),
+            **_assessment_columns(assessments.get((indicator.measure_id, r.fiscal_year))),
         }
 
 

@@ -19,9 +19,10 @@ from projects.forms import ReportTextForm
 from projects.models import Edition
 from strategy_portal import display, fiscal_years
 from strategy_portal.editing import ChangeReasonMixin
+from strategy_portal.permissions import reason_required
 
-from . import services
-from .models import Heading, Indicator, Result, Target
+from . import grading, services
+from .models import GradingRule, Heading, Indicator, Result, SelfAssessment, Target
 
 
 class InputError(ValueError):
@@ -475,6 +476,8 @@ INDICATOR_FIELDS = (
     "breakdown_dimension",
     "source",
     "order",
+    "department",
+    "related_departments",
 )
 
 
@@ -498,3 +501,58 @@ class HeadingForm(ReportTextForm):
     class Meta:
         model = Heading
         fields = ["indicator", "edition", "text"]
+
+
+class GradingRuleForm(forms.ModelForm):
+    """Saving makes a new version (indicators.grading.new_version): the note is asked
+    anew each time, the thresholds start from the version shown."""
+
+    class Meta:
+        model = GradingRule
+        fields = ["a_min", "b_min", "c_min", "combine", "min_assessable_share", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["note"] = ""
+
+
+class SelfAssessmentForm(ChangeReasonMixin, forms.ModelForm):
+    """成果と課題, an external factor and, with a reason, an override of the grade; the
+    grade itself is computed when saved (indicators.grading)."""
+
+    reason_on_every_change = False  # a reason is asked for once it is public (the home)
+    fiscal_year = FiscalYearField(label="年度")
+
+    class Meta:
+        model = SelfAssessment
+        fields = [
+            "measure",
+            "fiscal_year",
+            "achievements",
+            "external_factor",
+            "external_factor_note",
+            "override_grade",
+            "override_reason",
+        ]
+        widgets = {
+            "achievements": forms.Textarea(attrs={"rows": 5, "cols": 70}),
+            "external_factor_note": forms.Textarea(attrs={"rows": 2, "cols": 70}),
+            "override_reason": forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        public = reason_required(self.instance)
+        if public and self.has_changed() and not cleaned.get("change_reason"):
+            self.add_error(
+                "change_reason", "公開中の自己評価を変えるときは、変更理由を書いてください。"
+            )
+        # The grade an override is compared with: computed from the figures now, by
+        # the current rule; a published one keeps its own (a record).
+        measure, year = cleaned.get("measure"), cleaned.get("fiscal_year")
+        if measure is not None and year and not public:
+            self.instance.measure, self.instance.fiscal_year = measure, year
+            grading.assess(self.instance)
+        return cleaned

@@ -2,15 +2,18 @@
 
 import re
 import unicodedata
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
-from projects.models import Edition, Measure
+from projects.models import Department, Edition, Measure
 from strategy_portal import display, fiscal_years
 from strategy_portal.fiscal_years import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from strategy_portal.permissions import PublicationQuerySet, Status, published
@@ -43,6 +46,18 @@ class Indicator(models.Model):
     )
     source = models.CharField("出典", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text="空欄なら施策の担当部局",
+    )
+    related_departments = models.ManyToManyField(
+        Department, verbose_name="関係部局", blank=True, related_name="related_indicators"
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="指標の履歴")
@@ -72,6 +87,19 @@ class Indicator(models.Model):
             return Edition.objects.none()
         line = Measure.objects.filter(Q(pk=self.measure_id) | Q(origin_id=self.measure_id))
         return Edition.objects.public().filter(sections__categories__measures__in=line).distinct()
+
+    @property
+    def owning_department_id(self):
+        """Its own department, else its measure's: whose editors enter its figures."""
+        if self.department_id is not None or self.measure_id is None:
+            return self.department_id
+        return self.measure.department_id
+
+    @property
+    def owning_department(self):
+        if self.department_id is not None or self.measure_id is None:
+            return self.department
+        return self.measure.department
 
     @property
     def plan_start_year(self):
@@ -384,6 +412,11 @@ class Result(models.Model):
     def period_display(self):
         return display.period_label(self)
 
+    @property
+    def owning_department_id(self):
+        """The indicator's department: whose editors may enter this figure."""
+        return self.indicator.owning_department_id if self.indicator_id else None
+
     def editions_showing(self):
         """A report's figure shows in that report and the later ones. A figure from
         another source (no edition) is the living series: not a report's record."""
@@ -585,6 +618,340 @@ class Target(models.Model):
         if self.edition_id is None:
             return Edition.objects.none()
         return self.indicator.editions_showing().filter(year__gte=self.edition.year)
+
+
+class Round(models.Model):
+    """調査: the strategy office asks every department for one fiscal year's figures,
+    by a due date. Opening it makes a task (`Task`) of every owned indicator
+    (indicators.rounds.open_round)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(
+        "対象年度",
+        unique=True,
+        validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)],
+        help_text="この年度の実績の入力を依頼します（例：2018）",
+    )
+    due_on = models.DateField("提出期限")
+    remind_days_before = models.PositiveSmallIntegerField(
+        "期限前の通知（日前）",
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="この日数前に、まだ提出していない部局の入力担当者へ通知メールを送ります",
+    )
+    message = models.TextField("依頼の文面", blank=True, help_text="通知メールに添えます")
+    opened_at = models.DateTimeField("開始日時", auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="開始した人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "調査（実績の入力依頼）"
+        verbose_name_plural = "調査（実績の入力依頼）"
+        ordering = ["-fiscal_year"]
+
+    def __str__(self):
+        return f"{fiscal_years.label(self.fiscal_year)}の実績の調査"
+
+
+class Task(models.Model):
+    """One indicator's figures for one round, owed by its department.
+
+    未着手 → 入力中 (a figure of the year was saved) → 提出済 (the department
+    submits) → 確認済 (the office accepts), or 差戻し (returned, with a comment)
+    → 提出済 again. Every change is in the history: who, when, comment."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", "未着手"
+        IN_PROGRESS = "in_progress", "入力中"
+        SUBMITTED = "submitted", "提出済"
+        RETURNED = "returned", "差戻し"
+        ACCEPTED = "accepted", "確認済"
+
+    round = models.ForeignKey(
+        Round, verbose_name="調査", on_delete=models.CASCADE, related_name="tasks"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="tasks"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="担当部局", on_delete=models.PROTECT, related_name="tasks"
+    )
+    state = models.CharField(
+        "状態", max_length=20, choices=State.choices, default=State.NOT_STARTED
+    )
+    comment = models.TextField("コメント（差戻しの理由など）", blank=True)
+    updated_at = models.DateTimeField("最終更新", auto_now=True)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name="入力依頼の履歴")
+
+    class Meta:
+        verbose_name = "入力依頼"
+        verbose_name_plural = "入力依頼"
+        ordering = ["round", "department", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "indicator"], name="task_one_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}（{fiscal_years.label(self.round.fiscal_year)}）"
+
+    @property
+    def owning_department_id(self):
+        return self.department_id
+
+    @property
+    def is_open(self):
+        """Still the department's to do (not submitted, not accepted)."""
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = (Task.State.NOT_STARTED, Task.State.IN_PROGRESS, Task.State.RETURNED)
+
+
+class Notice(models.Model):
+    """A reminder mail that was sent (indicators.reminders): which round, to which
+    department (none: to the strategy office), what about, to whom. The key makes
+    each one once: `send_reminders` run twice the same day sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "調査の開始"
+        DUE_SOON = "due_soon", "提出期限が近い"
+        OVERDUE = "overdue", "提出期限を過ぎた"
+        SUBMITTED = "submitted", "部局が提出した"
+        RETURNED = "returned", "差し戻した"
+
+    round = models.ForeignKey(
+        Round, verbose_name="調査", on_delete=models.CASCADE, related_name="notices"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    kind = models.CharField("内容", max_length=20, choices=Kind.choices)
+    key = models.CharField("区別", max_length=40, blank=True)
+    recipients = models.TextField("宛先")
+    subject = models.CharField("件名", max_length=200)
+    sent_at = models.DateTimeField("送信日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知メール"
+        verbose_name_plural = "通知メール"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "department", "kind", "key"],
+                condition=Q(department__isnull=False),
+                name="notice_once_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "kind", "key"],
+                condition=Q(department__isnull=True),
+                name="notice_once_to_the_office",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class GradingRule(models.Model):
+    """The grading rule (評価基準) the strategy office keeps: how a measure's KPIs'
+    progress rates (indicators.progress) become a grade A/B/C/D or 評価できない.
+
+    Versioned: saving it in the admin makes a new version (an old one is never
+    changed), a self-assessment keeps the version it was computed with, and the
+    public page /indicators/grading-rule/ lists every version and what changed."""
+
+    class Combine(models.TextChoices):
+        MEAN = "mean", "KPIの進捗率の平均で判定する"
+        LOWEST = "lowest", "最も低いKPIの進捗率で判定する"
+
+    version = models.PositiveIntegerField("版", unique=True, editable=False)
+    a_min = models.DecimalField(
+        "A の下限（進捗率 %）", max_digits=5, decimal_places=1, default=Decimal(100)
+    )
+    b_min = models.DecimalField(
+        "B の下限（進捗率 %）", max_digits=5, decimal_places=1, default=Decimal(80)
+    )
+    c_min = models.DecimalField(
+        "C の下限（進捗率 %）",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(50),
+        help_text="これより低いと D",
+    )
+    combine = models.CharField(
+        "KPIが複数あるとき", max_length=10, choices=Combine.choices, default=Combine.MEAN
+    )
+    min_assessable_share = models.DecimalField(
+        "評価に要るKPIの割合（%）",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(50),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="目標と実績があり進捗率が出るKPIが、施策のKPIのこの割合に満たないと「評価できない」",
+    )
+    note = models.TextField("変更の内容と理由", help_text="公開の評価基準のページに載ります")
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成した人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "評価基準"
+        verbose_name_plural = "評価基準"
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(a_min__gt=F("b_min")) & Q(b_min__gt=F("c_min")) & Q(c_min__gte=0),
+                name="grading_thresholds_in_order",
+                violation_error_message="下限は A ＞ B ＞ C ≧ 0 の順にしてください。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"評価基準 第{self.version}版"
+
+    def clean(self):
+        if None not in (self.a_min, self.b_min, self.c_min) and not (
+            self.a_min > self.b_min > self.c_min >= 0
+        ):
+            raise ValidationError("下限は A ＞ B ＞ C ≧ 0 の順にしてください（例：100・80・50）。")
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    NONE = "N", "評価できない"
+
+
+class SelfAssessmentQuerySet(PublicationQuerySet):
+    def public_filter(self):
+        return published()
+
+
+class SelfAssessment(models.Model):
+    """A measure's self-assessment (自己評価) for one fiscal year, by its department:
+    the grade computed from its KPIs by the grading rule (the version kept), an
+    override with its reason, 成果と課題, and an external factor. Public once
+    published, with both grades and the reason (indicators.grading)."""
+
+    class Factor(models.TextChoices):
+        NONE = "", "なし"
+        DISASTER = "disaster", "災害"
+        PANDEMIC = "pandemic", "感染症"
+        NATIONAL_POLICY = "national_policy", "国の施策"
+        OTHER = "other", "その他"
+
+    Status = Status
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="施策",
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        help_text="指標が結び付いている施策（最初の版の施策）",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        "年度", validators=[MinValueValidator(MIN_FISCAL_YEAR), MaxValueValidator(MAX_FISCAL_YEAR)]
+    )
+    computed_grade = models.CharField(
+        "評価（基準による）",
+        max_length=1,
+        choices=Grade.choices,
+        editable=False,
+        default=Grade.NONE,
+    )
+    rule = models.ForeignKey(
+        GradingRule,
+        verbose_name="評価基準の版",
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+        editable=False,
+    )
+    kpi_rates = models.JSONField("評価に使ったKPI", default=list, editable=False)
+    override_grade = models.CharField(
+        "評価の変更",
+        max_length=1,
+        choices=Grade.choices,
+        blank=True,
+        help_text="基準による評価と違う評価にするときだけ選ぶ（理由が要ります。公開されます）",
+    )
+    override_reason = models.TextField("評価を変更した理由", blank=True)
+    achievements = models.TextField("成果と課題", blank=True)
+    external_factor = models.CharField(
+        "外部要因", max_length=20, choices=Factor.choices, blank=True, default=Factor.NONE
+    )
+    external_factor_note = models.TextField("外部要因の説明", blank=True)
+    status = models.CharField(
+        "公開状態", max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    updated_at = models.DateTimeField("最終更新", auto_now=True)
+
+    objects = SelfAssessmentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="自己評価の履歴")
+
+    class Meta:
+        verbose_name = "自己評価"
+        verbose_name_plural = "自己評価"
+        ordering = ["-fiscal_year", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "fiscal_year"], name="self_assessment_one_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}（{fiscal_years.label(self.fiscal_year)}）"
+
+    def clean(self):
+        errors = {}
+        if self.override_grade and self.override_grade == self.computed_grade:
+            errors["override_grade"] = (
+                "基準による評価と同じです。変えないときは空欄にしてください。"
+            )
+        if self.override_grade and not self.override_reason.strip():
+            errors["override_reason"] = "評価を変更する理由を書いてください（公開されます）。"
+        if self.external_factor and not self.external_factor_note.strip():
+            errors["external_factor_note"] = "外部要因の内容を書いてください。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def grade(self) -> str:
+        """The grade the public reads first: the override, else the computed one."""
+        return self.override_grade or self.computed_grade
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label
+
+    @property
+    def is_draft(self):
+        return self.status == Status.DRAFT
+
+    @property
+    def owning_department_id(self):
+        return self.measure.department_id if self.measure_id else None
 
 
 class DemoMarker(models.Model):

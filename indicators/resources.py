@@ -31,6 +31,7 @@ from import_export.results import RowResult
 from opendata import columns
 from projects.models import Edition
 from strategy_portal import display, fiscal_years
+from strategy_portal.permissions import may, refusal
 from strategy_portal.spreadsheets import escape_formula, unescape_formula
 
 from . import services
@@ -560,7 +561,11 @@ class ResultResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
-        # Checked only for rows that would change something (unchanged rows are skipped).
+        # Checked only for rows that would change something (unchanged rows are skipped):
+        # a department editor's file may hold other departments' rows as exported.
+        action = "add" if instance._state.adding else "change"
+        if self.user is not None and instance.indicator_id and not may(self.user, action, instance):
+            errors.setdefault(NON_FIELD_ERRORS, []).append(refusal(action, instance, self.user))
         seen = getattr(instance, "_seen_version", None)
         if seen is not None and seen != instance.version:
             current = Result.objects.select_related("indicator").get(pk=instance.pk)

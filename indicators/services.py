@@ -18,6 +18,7 @@ from projects.models import Edition
 from strategy_portal import display
 from strategy_portal.editing import mark
 
+from . import rounds
 from .models import INDICATOR_REPORT_ORDER, Indicator, Result, Target
 
 # What a bulk publish or withdrawal (set_status) writes to the history.
@@ -110,6 +111,7 @@ def create_result(result: Result, *, reason: str, user=None, keep_order=False) -
         mark(result, reason, user)
         result.version = 1
         result.save(force_insert=True)
+        rounds.note_entry(result, user)
     return result
 
 
@@ -136,6 +138,7 @@ def save_result(result: Result, *, reason: str, expected_version=None, user=None
             raise StaleVersionError(result, current)
         result.version = expected_version + 1
         result.save(force_update=True)
+        rounds.note_entry(result, user)
     return result
 
 

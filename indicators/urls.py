@@ -9,6 +9,7 @@ urlpatterns = [
     path("results.csv", views.results_csv, name="results_csv"),
     path("results.json", views.results_json, name="results_json"),
     path("progress-rule/", views.progress_rule, name="progress_rule"),
+    path("grading-rule/", views.grading_rule, name="grading_rule"),
     path("<slug:slug>/", views.indicator_detail, name="detail"),
     path("<slug:slug>/results.csv", views.indicator_csv, name="detail_csv"),
     path("<slug:slug>/results.json", views.indicator_json, name="detail_json"),

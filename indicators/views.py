@@ -8,10 +8,10 @@ from django_tables2 import RequestConfig
 from strategy_portal import share
 from strategy_portal.pagecache import reads
 
-from . import exports, progress, sharing
+from . import exports, freshness, grading, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
-from .models import Heading, Indicator, Result, Target
+from .models import Grade, Heading, Indicator, Result, Target
 from .tables import ResultTable
 
 PROJECT_PATH = "indicator__measure__category__section__theme__project"
@@ -111,10 +111,12 @@ def results_json(request):
 
 def _indicator_and_results(request, slug):
     indicator = get_object_or_404(
-        Indicator.objects.visible_to(request.user)
+        freshness.annotate(Indicator.objects.visible_to(request.user))
         .select_related(
             "measure__category__section__theme__project__strategy",
             "measure__category__section__edition",
+            "measure__department",
+            "department",
         )
         .prefetch_related(Prefetch("targets", queryset=visible_targets(request.user))),
         slug=slug,
@@ -133,6 +135,7 @@ def indicator_detail(request, slug):
     indicator, results = _indicator_and_results(request, slug)
     start = indicator.plan_start_year
     card = card_for(indicator, results, plan_start_year=start)
+    card.freshness = freshness.of(indicator, card.results)
     goals = progress.goals_from(indicator.targets.all())
     rows = [
         (result, progress.assess_result(goals, result, plan_start_year=start))
@@ -179,6 +182,20 @@ def indicator_json(request, slug):
         "progress": card.main_progress.as_dict() if card.main_progress else None,
     }
     return exports.json_response(card.results, targets=targets, meta=meta)
+
+
+@require_safe
+def grading_rule(request):
+    """「自己評価の評価基準」: every version of the grading rule and what changed."""
+    card = share.card(
+        "自己評価の評価基準",
+        "施策の自己評価（A・B・C・D・評価できない）を、KPIの進捗率から決める基準と、その変更の記録",
+    )
+    return render(
+        request,
+        "indicators/grading_rule.html",
+        {"versions": grading.versions(), "grades": Grade.choices, "share": card},
+    )
 
 
 @require_safe

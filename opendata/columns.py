@@ -172,6 +172,40 @@ RESULTS = [
         categories=True,
     ),
     Column("progress_status_label", "進捗状況（表示）", "Progress status (label)", "string"),
+    # 1.2
+    Column(
+        "owner", "担当部局", "Owning department", "string", "指標の担当部局（ないときは空文字）"
+    ),
+    Column(
+        "grade",
+        "評価",
+        "Grade",
+        "string",
+        "施策のその年度の自己評価（公開分）。A・B・C・D、N＝評価できない",
+        categories=True,
+    ),
+    Column(
+        "computed_grade",
+        "基準による評価",
+        "Grade by the rule",
+        "string",
+        "評価基準で計算した評価（評価を変更したときは grade と違う）",
+        categories=True,
+    ),
+    Column(
+        "grading_rule_version",
+        "評価基準の版",
+        "Grading rule version",
+        "integer",
+        "評価の計算に使った評価基準の版",
+    ),
+    Column(
+        "grade_override_reason",
+        "評価を変更した理由",
+        "Reason for the grade override",
+        "string",
+        "担当部局が基準と違う評価にした理由（変更していなければ空文字）",
+    ),
 ]
 
 MUNICIPALITIES = [

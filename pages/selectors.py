@@ -3,13 +3,29 @@
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 
-from indicators import progress
+from indicators import freshness, grading, progress
 from indicators.cards import card_for, measure_comparisons
-from indicators.models import INDICATOR_REPORT_ORDER, Heading, Indicator, Result, Target
-from projects.models import Category, Edition, Erratum, Measure, Project, Section
+from indicators.models import (
+    INDICATOR_REPORT_ORDER,
+    Grade,
+    Heading,
+    Indicator,
+    Result,
+    SelfAssessment,
+    Target,
+)
+from projects.models import (
+    Category,
+    CommitteeComment,
+    Edition,
+    Erratum,
+    Measure,
+    Project,
+    Section,
+)
 
 # A page's sections: by theme, then これまでの主な取組 before 推進方向 ("achievements" < "direction").
 SECTION_ORDER = ("theme__order", "kind")
@@ -53,13 +69,15 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
     )
     measures = list(
         Measure.objects.filter(category__in=categories)
+        .select_related("department")
         .prefetch_related("municipalities")
         .order_by("order")
     )
     # A measure carried into a later edition shows the indicators of the first
     # measure of its line, with all their years.
-    indicators = (
+    indicators = freshness.annotate(
         Indicator.objects.filter(measure__in={m.lineage_id for m in measures})
+        .select_related("department", "measure__department")
         .order_by("order", "pk")
         .prefetch_related(
             Prefetch("results", queryset=results),
@@ -81,6 +99,7 @@ def project_page(*, project: Project, edition: Edition, user, sections=None) -> 
         )
         measure.cards = [card for card in cards if card.results]
         for card in measure.cards:
+            card.freshness = freshness.of(card.indicator, card.indicator.results.all())
             card.heading = next(iter(card.indicator.headings.all()), None)
             card.errata = [
                 *errata.get((Indicator, card.indicator.pk), ()),
@@ -234,3 +253,61 @@ def progress_by_project(*, user, plan_start_year) -> tuple[dict, progress.Summar
             by_project[measure.category.section.theme.project_id].append(figure)
     summaries = {pk: progress.count_by_status(items) for pk, items in by_project.items()}
     return summaries, progress.count_by_status(assessed)
+
+
+def project_evaluation(*, project: Project, edition: Edition, user) -> dict:
+    """The evaluation of a project for an edition's results year (効果検証): the
+    measures' self-assessments (the published ones, drafts too for staff), their KPIs
+    by grade, and the external committee's comments. Three queries."""
+    year = edition.results_fiscal_year
+    measures = list(
+        Measure.objects.filter(
+            category__section__theme__project=project, category__section__edition=edition
+        )
+        .select_related("department")
+        .order_by("category__section__theme__order", "category__order", "order")
+    )
+    lineage = {m.lineage_id: m for m in measures}
+    assessments = list(
+        SelfAssessment.objects.visible_to(user)
+        .filter(measure_id__in=lineage, fiscal_year=year)
+        .select_related("rule")
+    )
+    for assessment in assessments:
+        assessment.shown_measure = lineage[assessment.measure_id]
+    order = {m.lineage_id: n for n, m in enumerate(measures)}
+    assessments.sort(key=lambda a: order[a.measure_id])
+    comments = list(
+        CommitteeComment.objects.visible_to(user)
+        .filter(meeting__edition=edition)
+        .filter(Q(project=project) | Q(measure__in=measures))
+        .select_related("meeting", "measure")
+        .order_by("meeting__held_on", "order", "pk")
+    )
+    return {
+        "year": year,
+        "assessments": assessments,
+        "kpis": grading.kpi_grade_counts(assessments),
+        "chart_height": grading.CHART_HEIGHT,
+        "comments": comments,
+        "meetings": sorted({c.meeting for c in comments}, key=lambda m: m.held_on),
+    }
+
+
+def grade_distribution(edition: Edition | None) -> dict | None:
+    """The strategy's measures by grade (the published self-assessments of the newest
+    edition's results year), for the home page; None when none is published. One query."""
+    if edition is None:
+        return None
+    year = edition.results_fiscal_year
+    counted = (
+        SelfAssessment.objects.public()
+        .filter(fiscal_year=year)
+        .annotate(final=Coalesce(NullIf("override_grade", Value("")), "computed_grade"))
+        .aggregate(**{grade: Count("pk", filter=Q(final=grade)) for grade in Grade.values})
+    )
+    total = sum(counted.values())
+    if not total:
+        return None
+    rows = grading.bars([(grade, counted[grade]) for grade in Grade.values])
+    return {"year": year, "total": total, "rows": rows, "chart_height": grading.CHART_HEIGHT}

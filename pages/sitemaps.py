@@ -25,6 +25,7 @@ class PagesSitemap(Sitemap):
         "projects:accessibility_results",
         "indicators:list",
         "indicators:progress_rule",
+        "indicators:grading_rule",
         "municipalities:list",
         "municipalities:areas",
         "opendata:catalog",
@@ -53,6 +54,16 @@ class ProjectSitemap(Sitemap):
             .filter(**{key: project})
             .aggregate(last=Max("updated_at"))["last"]
         )
+
+
+class EvaluationSitemap(Sitemap):
+    """Each project's 評価と検証 page."""
+
+    def items(self):
+        return Project.objects.in_order()
+
+    def location(self, project):
+        return reverse("projects:evaluation", args=[project.slug])
 
 
 class EditionSitemap(Sitemap):
@@ -97,6 +108,7 @@ class PlaceSitemap(Sitemap):
 SITEMAPS = {
     "pages": PagesSitemap,
     "projects": ProjectSitemap,
+    "evaluations": EvaluationSitemap,
     "editions": EditionSitemap,
     "indicators": IndicatorSitemap,
     "places": PlaceSitemap,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("projects/", views.project_list, name="list"),
     path("projects/<slug:slug>/", views.project_detail, name="detail"),
+    path("projects/<slug:slug>/evaluation/", views.project_evaluation, name="evaluation"),
     path("about/", views.about, name="about"),
     path("editions/<int:year>/report/", views.edition_report, name="edition_report"),
     path("editions/<int:year>/errata/", views.edition_errata, name="errata"),

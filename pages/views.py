@@ -17,7 +17,15 @@ from . import selectors, sharing
 
 @require_safe
 def home(request):
-    strategy = Strategy.objects.prefetch_related("phases").first()
+    # The newest public edition with its strategy and phases (one query and a prefetch).
+    edition = (
+        Edition.objects.public()
+        .latest_first()
+        .select_related("strategy")
+        .prefetch_related("strategy__phases")
+        .first()
+    )
+    strategy = edition.strategy if edition else Strategy.objects.prefetch_related("phases").first()
     results = Result.objects.visible_to(request.user)
     projects = list(Project.objects.in_order().prefetch_related("themes"))
     headlines = selectors.headline_cards(results=results, per_project=2)
@@ -37,7 +45,8 @@ def home(request):
     context = {
         "share": share.card("", description),
         "strategy": strategy,
-        "edition": Edition.objects.public().latest_first().first(),
+        "edition": edition,
+        "grades": selectors.grade_distribution(edition),
         "projects": projects,
         "progress_summary": overall,
         "figures": results.aggregate(
@@ -99,6 +108,43 @@ def project_detail(request, slug):
         "share": sharing.project_card(project, themes, measures),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+@require_safe
+@reads("edition")
+def project_evaluation(request, slug):
+    """「評価と検証」: a project's self-assessments and the committee's comments for an
+    edition's results year (the newest published edition unless ?edition= says)."""
+    project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
+    editions = list(
+        Edition.objects.visible_to(request.user)
+        .filter(sections__theme__project=project)
+        .distinct()
+        .latest_first()
+    )
+    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
+    requested = request.GET.get("edition", "")
+    if requested:
+        edition = next((e for e in editions if str(e.year) == requested), None)
+    if edition is None:
+        return render(
+            request,
+            "projects/edition_not_found.html",
+            {"project": project, "editions": editions, "requested": requested[:20]},
+            status=404,
+        )
+    evaluation = selectors.project_evaluation(project=project, edition=edition, user=request.user)
+    context = {
+        "project": project,
+        "edition": edition,
+        "editions": editions,
+        **evaluation,
+        "share": share.card(
+            f"{project.short_name}の評価と検証",
+            f"{project.name}の施策の自己評価（{edition.year}年版）と外部有識者の意見",
+        ),
+    }
+    return render(request, "projects/project_evaluation.html", context)
 
 
 SEARCH_MAX_LENGTH = 100
@@ -183,6 +229,9 @@ def edition_report(request, year):
         )
         for measure in selectors.measures_on_page(project.page_themes):
             charts = charts or bool(measure.comparisons) or any(c.chart for c in measure.cards)
+        project.evaluation = selectors.project_evaluation(
+            project=project, edition=edition, user=request.user
+        )
     title = f"{edition.title}（{edition.year}年版・報告書（印刷用））"
     description = (
         f"{edition.publisher}「{edition.title}」（{edition.year}年版）の全文："

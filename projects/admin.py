@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,9 +15,20 @@ from strategy_portal.admin import (
 from strategy_portal.editing import mark
 
 from . import services
-from .forms import CategoryForm, EditionForm, MeasureForm, SectionForm, SourceCorrectionForm
+from .forms import (
+    CategoryForm,
+    CommitteeCommentForm,
+    CommitteeMeetingForm,
+    EditionForm,
+    MeasureForm,
+    SectionForm,
+    SourceCorrectionForm,
+)
 from .models import (
     Category,
+    CommitteeComment,
+    CommitteeMeeting,
+    Department,
     Edition,
     Erratum,
     Measure,
@@ -248,6 +259,8 @@ class MeasureAdmin(ReportTextAdmin):
         "bullets_text",
         "funding_note",
         "municipalities",
+        "department",
+        "related_departments",
         "note",
         "change_reason",
         "preview",
@@ -259,10 +272,11 @@ class MeasureAdmin(ReportTextAdmin):
         "category__section__edition",
         "category__section__kind",
         "category__section__theme__project",
+        "department",
     )
     list_select_related = ("category__section__edition", "category__section__theme__project")
     search_fields = ("title", "body")
-    filter_horizontal = ("municipalities",)
+    filter_horizontal = ("municipalities", "related_departments")
 
     @admin.display(description="版", ordering="category__section__edition__year")
     def edition_label(self, obj):
@@ -301,3 +315,58 @@ class MeasureAdmin(ReportTextAdmin):
             previous.category.section.edition.year,
             previous.title,
         )
+
+
+@admin.register(Department)
+class DepartmentAdmin(ModelAdmin):
+    """The departments (部局) the strategy office keeps: who owns which measures and
+    indicators, and who enters their figures (入力担当者, role 部局の編集者)."""
+
+    list_display = ("name", "order", "member_names", "measure_count", "note")
+    list_editable = ()
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+    ordering = ("order", "name")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("members")
+            .annotate(measure_total=models.Count("measures", distinct=True))
+        )
+
+    @admin.display(description="入力担当者")
+    def member_names(self, department):
+        return "・".join(user.get_username() for user in department.members.all()) or "—"
+
+    @admin.display(description="担当の施策", ordering="measure_total")
+    def measure_count(self, department):
+        return department.measure_total
+
+
+class CommitteeCommentInline(ListedTabularInline):
+    model = CommitteeComment
+    fields = ("order", "project", "measure", "text")
+
+
+@admin.register(CommitteeMeeting)
+class CommitteeMeetingAdmin(ReportTextAdmin):
+    """外部有識者による検証: the meetings on an edition's results, published with it."""
+
+    form = CommitteeMeetingForm
+    list_display = ("__str__", "edition", "held_on")
+    list_filter = ("edition",)
+    inlines = [CommitteeCommentInline]
+
+
+@admin.register(CommitteeComment)
+class CommitteeCommentAdmin(ReportTextAdmin):
+    """The committee's comments, each on its own page (a 訂正 once published)."""
+
+    form = CommitteeCommentForm
+    list_display = ("__str__", "meeting", "project", "measure", "order")
+    list_filter = ("meeting__edition", "project")
+    list_select_related = ("meeting", "project", "measure")
+    search_fields = ("text",)
+    autocomplete_fields = ("measure",)

@@ -10,7 +10,15 @@ from strategy_portal.editing import (
 )
 from strategy_portal.permissions import placement_refusal, reason_required
 
-from .models import Category, Edition, Measure, Section, SourceCorrection
+from .models import (
+    Category,
+    CommitteeComment,
+    CommitteeMeeting,
+    Edition,
+    Measure,
+    Section,
+    SourceCorrection,
+)
 
 SUB_ITEM_INDENT = (" ", "\t", "\u3000")  # an indented line is an item of the line above
 
@@ -116,7 +124,17 @@ class MeasureForm(ReportTextForm):
 
     class Meta:
         model = Measure
-        fields = ["category", "order", "title", "body", "funding_note", "municipalities", "note"]
+        fields = [
+            "category",
+            "order",
+            "title",
+            "body",
+            "funding_note",
+            "municipalities",
+            "department",
+            "related_departments",
+            "note",
+        ]
         widgets = {"body": forms.Textarea(attrs={"rows": 5, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -210,3 +228,31 @@ class EditionForm(ReportTextForm):
 
     def stored_edition(self):
         return self.edition()
+
+
+class CommitteeMeetingForm(ReportTextForm):
+    class Meta:
+        model = CommitteeMeeting
+        fields = ["edition", "held_on", "name", "members", "note"]
+        widgets = {
+            "members": forms.Textarea(attrs={"rows": 6, "cols": 60}),
+            "note": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        }
+
+
+class CommitteeCommentForm(ReportTextForm):
+    """A comment is in its meeting's edition: added to a draft, corrected with a reason."""
+
+    class Meta:
+        model = CommitteeComment
+        fields = ["meeting", "project", "measure", "text", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4, "cols": 70})}
+
+    def edition(self):
+        meeting = self.cleaned_data.get("meeting") or (
+            self.instance.meeting if self.instance.meeting_id else None
+        )
+        return meeting.edition if meeting is not None else None
+
+    def stored_edition(self):
+        return self.instance.meeting.edition if self.instance.meeting_id else None

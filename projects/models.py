@@ -1,6 +1,8 @@
 """The strategy, its report editions, and the priority projects' content."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality
-from strategy_portal import fiscal_years
+from strategy_portal import display, fiscal_years
 from strategy_portal.permissions import PublicationQuerySet, Status, published
 
 
@@ -343,6 +345,35 @@ class Category(models.Model):
         return Edition.objects.public().filter(sections__categories=self)
 
 
+class Department(models.Model):
+    """A department of the prefecture (部局: 総合政策部, 保健福祉部 …) that owns measures
+    and indicators: its editors (`members`) enter their figures and assess their
+    measures (strategy_portal.permissions: the `department_editor` role).
+
+    The 2018 report names no department, so the seed makes none: the strategy office
+    keeps this list in the admin (`demo_years` makes demo ones, marked in `note`)."""
+
+    name = models.CharField("部局名", max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="入力担当者",
+        blank=True,
+        related_name="departments",
+        help_text="この部局の指標の実績と自己評価を入力する人（役割「部局の編集者」）。"
+        "調査の通知メールもこの人たちに送ります。",
+    )
+    note = models.CharField("備考", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "担当部局"
+        verbose_name_plural = "担当部局"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Measure(models.Model):
     """A ◆ measure: title, paragraph, bullet points, funding note."""
 
@@ -363,6 +394,19 @@ class Measure(models.Model):
     note = models.TextField("編集注", blank=True)
     municipalities = models.ManyToManyField(
         Municipality, verbose_name="関係市町村", blank=True, related_name="measures"
+    )
+    # Who runs the measure: not the report's text (no 正誤表 entry: ERRATUM_IGNORES),
+    # carried into the next edition with it.
+    department = models.ForeignKey(
+        Department,
+        verbose_name="担当部局",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    related_departments = models.ManyToManyField(
+        Department, verbose_name="関係部局", blank=True, related_name="related_measures"
     )
     # Lineage: the same measure in the previous edition, and the first measure of the
     # line, which holds the indicators (so a KPI keeps its history across editions).
@@ -386,6 +430,8 @@ class Measure(models.Model):
 
     objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="施策の履歴")
+
+    ERRATUM_IGNORES = ("department",)
 
     class Meta:
         verbose_name = "施策"
@@ -414,6 +460,100 @@ class Measure(models.Model):
     def lineage_id(self):
         """The measure whose indicators this one shows: the first of its line."""
         return self.origin_id or self.pk
+
+    @property
+    def owning_department_id(self):
+        """The department whose editors may write for this measure (permissions.may)."""
+        return self.department_id
+
+
+class CommitteeQuerySet(InEditionQuerySet):
+    pass
+
+
+class CommentQuerySet(InEditionQuerySet):
+    edition_path = "meeting__edition__"
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of the external committee (外部有識者による検証: 産官学金労言) on an
+    edition's results, recorded by the strategy office. Public with its edition."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name="報告書の版", on_delete=models.PROTECT, related_name="meetings"
+    )
+    held_on = models.DateField("開催日")
+    name = models.CharField("会議の名称", max_length=120, default="北海道創生有識者会議")
+    members = models.TextField(
+        "委員", help_text="氏名と所属（例：山田 花子（北海道大学 教授））を1行に1人"
+    )
+    note = models.TextField("概要", blank=True)
+
+    objects = CommitteeQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="外部有識者の会議の履歴")
+
+    class Meta:
+        verbose_name = "外部有識者の会議"
+        verbose_name_plural = "外部有識者の会議"
+        ordering = ["-held_on", "pk"]
+
+    def __str__(self):
+        return f"{self.name}（{display.date_label(self.held_on)}）" if self.held_on else self.name
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(pk=self.edition_id)
+
+    @property
+    def member_lines(self) -> list[str]:
+        return [line.strip() for line in self.members.splitlines() if line.strip()]
+
+
+class CommitteeComment(models.Model):
+    """The committee's comment on a project or one of its measures (or on the whole
+    strategy when neither is chosen), published with the meeting's edition."""
+
+    meeting = models.ForeignKey(
+        CommitteeMeeting, verbose_name="会議", on_delete=models.CASCADE, related_name="comments"
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="重点戦略プロジェクト",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_comments",
+    )
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name="施策",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_comments",
+        help_text="施策についての意見のとき（そのプロジェクトのページの施策の下に載ります）",
+    )
+    text = models.TextField("意見")
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = CommentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="外部有識者の意見の履歴")
+
+    class Meta:
+        verbose_name = "外部有識者の意見"
+        verbose_name_plural = "外部有識者の意見"
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+    def clean(self):
+        if self.measure_id and self.project_id and self.measure.project.pk != self.project_id:
+            raise ValidationError(
+                {"measure": "この施策は、選んだ重点戦略プロジェクトのものではありません。"}
+            )
+
+    def editions_showing(self):
+        return Edition.objects.public().filter(meetings__comments=self)
 
 
 class ErratumQuerySet(InEditionQuerySet):

@@ -174,13 +174,18 @@ def start_next_edition(edition: Edition, *, user=None) -> Edition:
     # 関係市町村: the link rows themselves, copied onto the new measures. (A related
     # manager of a copied instance must not be used here: a prefetch cache left on it
     # answers for the old measure, and `.set()` then adds nothing.)
-    links = Measure.municipalities.through
-    links.objects.bulk_create(
-        links(measure_id=measure_copies[measure_id], municipality_id=municipality_id)
-        for measure_id, municipality_id in links.objects.filter(
-            measure_id__in=measure_copies
-        ).values_list("measure_id", "municipality_id")
-    )
+    # The department (a column) moved with each copy; 関係部局 likewise.
+    for name, other in (
+        ("municipalities", "municipality_id"),
+        ("related_departments", "department_id"),
+    ):
+        links = getattr(Measure, name).through
+        links.objects.bulk_create(
+            links(measure_id=measure_copies[measure_id], **{other: other_id})
+            for measure_id, other_id in links.objects.filter(
+                measure_id__in=measure_copies
+            ).values_list("measure_id", other)
+        )
     copied += _copy_headings(edition, new)
     _flag_year_specific(new, copied)
     return new

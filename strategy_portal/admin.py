@@ -44,6 +44,37 @@ class PermissionHomeAdmin:
     def has_delete_permission(self, request, obj=None):
         return may(request.user, "delete", self.row(obj), model=self.model)
 
+    def has_publish_permission(self, request):
+        return may(request.user, "publish", model=self.model)
+
+    def has_review_permission(self, request):
+        return may(request.user, "review", model=self.model)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The object as it is about to be saved is asked about too: a department
+        editor's new figure must be for one of the department's indicators (the
+        form's choice), not only some figure (the model permission). A refusal is
+        the form's error, in the editor's words; nothing is saved."""
+        form = super().get_form(request, obj, change, **kwargs)
+        admin = self
+
+        class AskedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:  # shown again anyway; the object may be half made
+                    return
+                action = "change" if change else "add"
+                if admin.checks_saved_object(request, self.instance) and not may(
+                    request.user, action, self.instance
+                ):
+                    self.add_error(None, refusal(action, self.instance, request.user))
+
+        AskedForm.__name__ = form.__name__
+        return AskedForm
+
+    def checks_saved_object(self, request, obj) -> bool:
+        return True
+
     def get_changeform_initial_data(self, request):
         """An add form's initial values from its address (?indicator=12): a related
         object's id out of any column's range is dropped (it would reach the database,
@@ -164,7 +195,7 @@ class GuardedInlineFormSet(BaseInlineFormSet):
                     self.check(form, "delete", instance)
             elif instance.pk is None:
                 if form.has_changed():
-                    self.check(form, "add", None)
+                    self.check(form, "add", instance)
             elif form.has_changed():
                 self.check(form, "change", instance)
 
@@ -172,7 +203,7 @@ class GuardedInlineFormSet(BaseInlineFormSet):
         if not may(self.user, action, model=self.model):
             raise PermissionDenied
         if instance is not None and not may(self.user, action, instance):
-            raise ValidationError(refusal(action, instance))
+            raise ValidationError(refusal(action, instance, self.user))
 
 
 class GuardedInline(PermissionHomeAdmin):

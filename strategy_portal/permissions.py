@@ -15,13 +15,27 @@ What the public can see is a record: nobody but a superuser deletes it, and a
 change to it needs a 変更理由 (`reason_required`), kept in its history. Every
 admin page, inline row, action, history (revert) view and import asks here,
 through `strategy_portal.admin.PermissionHomeAdmin`.
+
+**A department's own rows.** A role with `"scope": "department"` (部局の編集者)
+holds its permissions for the rows its departments own only: an object says
+whose it is with `owning_department_id` (an indicator: its own department or its
+measure's; a figure: its indicator's; a task: its department), and the user's
+departments are `user.departments` (projects.Department.members). The rules are
+django-rules predicates (`DEPARTMENT_RULES`): the owner is computed from the data,
+so nothing is granted row by row (django-guardian's model) and nothing goes stale
+when an indicator changes hands. Publishing and reviewing (`OFFICE_ACTIONS`) are
+the strategy office's: a department role never holds them.
 """
 
+import rules
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 ACTIONS = ("view", "add", "change", "delete")
+# Actions that need the change permission held for every department's rows: to
+# publish (figures, targets) and to accept or return a department's submission.
+OFFICE_ACTIONS = ("publish", "review")
 
 
 class Status(models.TextChoices):
@@ -83,8 +97,11 @@ def may(user, action: str, obj=None, *, model=None) -> bool:
     - The role must hold the model permission (superusers hold all).
     - Nobody but a superuser deletes what the public can see.
     - Viewing is allowed with "view" or "change" (Django's own rule).
+    - A permission held only through a department role (`"scope": "department"`)
+      reaches only the rows of the user's departments, and only drafts
+      (`DEPARTMENT_RULES`); never the office's actions (publish, review).
     """
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in OFFICE_ACTIONS:
         raise ValueError(action)
     if user is None or not user.is_active:
         return False
@@ -99,16 +116,85 @@ def may(user, action: str, obj=None, *, model=None) -> bool:
         return holds("view") or holds("change")
     if opts.label_lower in WRITTEN_BY_COMMANDS_ONLY:
         return False
-    if not holds(action):
+    if action == "add" and opts.label_lower in ADDED_BY_CODE_ONLY:
+        return False
+    needed = "change" if action in OFFICE_ACTIONS else action
+    if not holds(needed):
         return False
     if action == "delete" and obj is not None and not user.is_superuser and is_public(obj):
         return False
+    if _held_in_scope_only(user, f"{opts.app_label}.{get_permission_codename(needed, opts)}"):
+        if action in OFFICE_ACTIONS:
+            return False
+        if obj is not None and not DEPARTMENT_RULES.test_rule(action, user, obj):
+            return False
     return True
+
+
+def department_ids(user) -> frozenset[int]:
+    """The departments whose rows `user` writes for (remembered for the request)."""
+    cached = getattr(user, "_portal_department_ids", None)
+    if cached is None:
+        related = getattr(user, "departments", None)
+        found = related.values_list("pk", flat=True) if related is not None else ()
+        cached = user._portal_department_ids = frozenset(found)
+    return cached
+
+
+def _role_names(user) -> frozenset[str]:
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True) if user.pk else ()
+        cached = user._portal_roles = frozenset(name for name in names if name in ROLES)
+    return cached
+
+
+def is_scoped(role: str) -> bool:
+    return bool(ROLES[role].get("scope"))
+
+
+def _held_in_scope_only(user, permission: str) -> bool:
+    """Does `user` hold `permission` ("indicators.change_result") only through a
+    department role, so that it reaches only the department's own rows?"""
+    if user.is_superuser:
+        return False
+    app_label, codename = permission.split(".")
+    holders = [
+        role for role in _role_names(user) if (app_label, codename) in role_permissions(role)
+    ]
+    if not any(is_scoped(role) for role in holders):
+        return False
+    if any(not is_scoped(role) for role in holders):
+        return False
+    return permission not in user.get_user_permissions()
+
+
+@rules.predicate
+def of_users_department(user, obj) -> bool:
+    owner = getattr(obj, "owning_department_id", None)
+    return owner is not None and owner in department_ids(user)
+
+
+@rules.predicate
+def not_yet_public(user, obj) -> bool:
+    return not is_public(obj)
+
+
+# What a department role may do to one row; publishing and corrections of what the
+# public sees stay with the strategy office.
+DEPARTMENT_RULES = rules.RuleSet()
+DEPARTMENT_RULES.add_rule("add", of_users_department)
+DEPARTMENT_RULES.add_rule("change", of_users_department & not_yet_public)
+DEPARTMENT_RULES.add_rule("delete", of_users_department & not_yet_public)
 
 
 # Models only code writes: read-only for everyone in the admin. The demo marker is
 # written by `demo_years`; an erratum by projects.errata, from a correction's history.
-WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum"}
+# A notice (a reminder mail sent) by indicators.reminders.
+WRITTEN_BY_COMMANDS_ONLY = {"indicators.demomarker", "projects.erratum", "indicators.notice"}
+# Models whose rows only code makes, though people change them: a task (入力依頼) is
+# made by opening a round (indicators.rounds.open_round).
+ADDED_BY_CODE_ONLY = {"indicators.task"}
 
 
 def reason_required(obj) -> bool:
@@ -116,7 +202,7 @@ def reason_required(obj) -> bool:
     return is_public(obj)
 
 
-def refusal(action: str, obj) -> str:
+def refusal(action: str, obj, user=None) -> str:
     """Why `may` said no, in the editor's words."""
     name = obj._meta.verbose_name
     if action == "delete" and is_public(obj):
@@ -124,6 +210,19 @@ def refusal(action: str, obj) -> str:
             f"公開中の{name}「{obj}」は削除できません。"
             "誤りは変更理由を付けて訂正するか、下書きに戻してから削除してください。"
         )
+    opts = obj._meta
+    permission = f"{opts.app_label}.{get_permission_codename(action, opts)}"
+    if user is not None and action in ACTIONS and _held_in_scope_only(user, permission):
+        if not of_users_department(user, obj):
+            return (
+                f"{name}「{obj}」は、あなたの担当部局のものではないため"
+                f"{ACTION_LABELS[action]}ことができません。担当の部局に依頼してください。"
+            )
+        if is_public(obj):
+            return (
+                f"{name}「{obj}」は公開済みです。公開後の訂正は総合政策部"
+                "（報告書の編集者・編集者）が変更理由を付けて行います。"
+            )
     return f"{name}「{obj}」を{ACTION_LABELS[action]}権限がありません。"
 
 
@@ -152,7 +251,14 @@ def placement_refusal(obj, *, into, out_of=None) -> str | None:
     return None
 
 
-ACTION_LABELS = {"view": "閲覧する", "add": "追加する", "change": "変更する", "delete": "削除する"}
+ACTION_LABELS = {
+    "view": "閲覧する",
+    "add": "追加する",
+    "change": "変更する",
+    "delete": "削除する",
+    "publish": "公開する",
+    "review": "確認・差し戻しする",
+}
 
 
 # --- roles -----------------------------------------------------------------------------
@@ -182,6 +288,14 @@ ROLES = {
             "indicators.heading": VIEW,
             "indicators.result": (*FIGURES, "delete"),
             "indicators.target": FIGURES,
+            "projects.department": VIEW,
+            "indicators.round": VIEW,
+            "indicators.task": VIEW,
+            "indicators.notice": VIEW,
+            "indicators.gradingrule": VIEW,
+            "indicators.selfassessment": VIEW,
+            "projects.committeemeeting": VIEW,
+            "projects.committeecomment": VIEW,
         },
     },
     "report_editor": {
@@ -204,6 +318,39 @@ ROLES = {
             "indicators.result": VIEW,
             "indicators.target": VIEW,
             "municipalities.municipality": VIEW,
+            "projects.department": (*FIGURES, "delete"),
+            "indicators.round": FIGURES,
+            "indicators.task": ("view", "change"),
+            "indicators.notice": VIEW,
+            "indicators.gradingrule": FIGURES,
+            "indicators.selfassessment": (*FIGURES, "delete"),
+            "projects.committeemeeting": (*FIGURES, "delete"),
+            "projects.committeecomment": (*FIGURES, "delete"),
+        },
+    },
+    "department_editor": {
+        "label": "部局の編集者（担当部局の指標の実績を入力し、調査に提出）",
+        "admin": True,
+        # Its permissions reach only its departments' rows, and drafts only
+        # (DEPARTMENT_RULES); the office publishes and reviews.
+        "scope": "department",
+        "permissions": {
+            **{
+                f"projects.{name}": VIEW
+                for name in ("strategy", "edition", "project", "theme", "section", "category")
+            },
+            "projects.measure": VIEW,
+            "projects.department": VIEW,
+            "indicators.indicator": VIEW,
+            "indicators.heading": VIEW,
+            "indicators.target": VIEW,
+            "indicators.result": (*FIGURES, "delete"),
+            "indicators.round": VIEW,
+            "indicators.task": ("view", "change"),
+            "indicators.gradingrule": VIEW,
+            "indicators.selfassessment": (*FIGURES, "delete"),
+            "projects.committeemeeting": VIEW,
+            "projects.committeecomment": VIEW,
         },
     },
     "staff": {
@@ -224,9 +371,25 @@ ROLES = {
                     "section",
                     "category",
                     "measure",
+                    "department",
+                    "committeemeeting",
+                    "committeecomment",
                 )
             },
-            **{f"indicators.{name}": VIEW for name in ("indicator", "heading", "result", "target")},
+            **{
+                f"indicators.{name}": VIEW
+                for name in (
+                    "indicator",
+                    "heading",
+                    "result",
+                    "target",
+                    "round",
+                    "task",
+                    "notice",
+                    "gradingrule",
+                    "selfassessment",
+                )
+            },
             **{
                 f"municipalities.{name}": VIEW
                 for name in ("subprefecture", "municipality", "collaborationarea", "dmo")
@@ -293,6 +456,10 @@ def roles_table() -> str:
             for action in actions:
                 by_action[action].append(label)
         cells = ["・".join(name(label) for label in by_action[a]) or "—" for a in ACTIONS]
+        if is_scoped(role):  # DEPARTMENT_RULES: the department's own rows, drafts only
+            cells[1:] = [
+                f"{cell}（担当部局の分だけ）" if cell != "—" else cell for cell in cells[1:]
+            ]
         where = "`/admin/`" if spec["admin"] else "`/accounts/login/`"
         lines.append(f"| `{role}` | {where} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

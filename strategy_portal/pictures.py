@@ -32,8 +32,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess  # nosec B404 (only this site's own manage.py, fixed arguments, no shell)
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +43,8 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.urls import reverse
+
+from . import background
 
 log = logging.getLogger(__name__)
 
@@ -208,18 +208,10 @@ def start_renderer() -> bool:
             if not free:
                 return False
         marker.touch()
-        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_charts"]
-        subprocess.Popen(  # nosec B603
-            command,
-            cwd=settings.BASE_DIR,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,  # not a child the worker waits for
-        )
     except OSError as error:
         log.warning("charts: cannot start the renderer (%s)", error)
         return False
-    return True
+    return background.start_command("render_charts")
 
 
 def request_crawl() -> None:

@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that accept gzip (a proxy in front may do it too;
+    # static files come compressed from whitenoise). Django's, with its BREACH padding.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "strategy_portal.pagecache.PublicPageCacheMiddleware",
     "api.errors.ApiResponseMiddleware",
@@ -393,3 +396,25 @@ MAX_REQUEST_BYTES = 3 * 1024 * 1024
 # message (indicators/uploads.py has the other limits: rows, cells, XLSX size).
 # A preview holds the write lock meanwhile: keep it below DJANGO_DB_BUSY_TIMEOUT_MS.
 IMPORT_MAX_SECONDS = envint("DJANGO_IMPORT_MAX_SECONDS", "10")
+
+# Mail: the update rounds' reminders (indicators.reminders, `manage.py send_reminders`).
+# With DJANGO_EMAIL_HOST set, mail goes to that SMTP server; without it (`make run`),
+# Django's console backend prints each mail to the log instead of sending it.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", "25")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", "0")
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = envint("DJANGO_EMAIL_TIMEOUT", "20")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "strategy-portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address links in mails start with (a mail has no request to take it from).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A round opened, or a task submitted or returned, starts `send_reminders` at once in
+# the background ("background"); "off" leaves it to the daily run (the tests).
+REMINDERS = os.environ.get("DJANGO_REMINDERS", "background")

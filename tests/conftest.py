@@ -29,6 +29,9 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Charts' pictures: each worker its own folder, and no renderer started by a page (the
 # tests of pictures draw them themselves, tests/strategy_portal/test_pictures.py).
 settings.CHART_RENDERING = "off"
+# No reminder command started in the background by a commit: the tests of mails run
+# it themselves, against their own SMTP server (tests/editors/test_reminders.py).
+settings.REMINDERS = "off"
 settings.CHART_DIR = Path(tempfile.gettempdir()) / f"strategy-portal-charts-{os.getpid()}"
 if _WORKER:
     # Spreadsheets waiting for confirmation too: a test empties the folder it checks.

@@ -1,14 +1,23 @@
 """demo_years, and query counts that stay put with 20 years of results and targets."""
 
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators.demo import DEMO_SOURCE
-from indicators.models import DemoMarker, Indicator, Result, Target
-from projects.models import Project
+from indicators import rounds
+from indicators.demo import (
+    DEMO_ASSESSMENT,
+    DEMO_DEPARTMENTS,
+    DEMO_OWNER_NOTE,
+    DEMO_ROUND_NOTE,
+    DEMO_SOURCE,
+)
+from indicators.models import DemoMarker, Indicator, Result, Round, SelfAssessment, Target, Task
+from projects.models import CommitteeComment, Department, Measure, Project
 from strategy_portal import pagecache as page_cache
 from tests.test_pages import QUERY_BUDGETS
 
@@ -43,6 +52,37 @@ def test_demo_years_fills_every_indicator_marked_as_demo_and_can_run_again(clien
     text = page_text(client.get(reverse("projects:detail", args=["sumairu"])))
     assert "デモ環境" in text and "デモデータ" in text
     assert "デモ環境" in page_text(client.get(reverse("indicators:list")))
+
+
+def test_demo_years_shows_the_whole_yearly_cycle_marked_as_demo():
+    """Demo owners for every measure, and a round for the newest year whose due date has
+    passed: all departments accepted but one, which is overdue; one task was returned."""
+    call_command("demo_years", "--force", stdout=open("/dev/null", "w"))
+    assert not Measure.objects.filter(department__isnull=True).exists()
+    assert set(Department.objects.values_list("note", flat=True)) == {DEMO_OWNER_NOTE}
+    round_ = Round.objects.get(fiscal_year=2022)
+    assert round_.message == DEMO_ROUND_NOTE and round_.due_on < datetime.date.today()
+    rows = rounds.progress(round_)
+    late = [row["department"].name for row in rows if row["overdue"]]
+    assert len(late) == 1, late
+    assert all(row["done"] for row in rows if not row["overdue"])
+    returned = Task.history.filter(state=Task.State.RETURNED, round=round_)
+    assert returned.count() == 1 and returned.get().history_change_reason.startswith("デモ")
+    states = set(Task.objects.values_list("state", flat=True))
+    assert {Task.State.ACCEPTED, Task.State.IN_PROGRESS} <= states
+    assessments = SelfAssessment.objects.filter(fiscal_year=2017)  # the 2018 edition's results
+    assert (
+        assessments.count() == Measure.objects.filter(indicators__isnull=False).distinct().count()
+    )
+    assert all(a.achievements.startswith(DEMO_ASSESSMENT) for a in assessments)
+    assert assessments.exclude(override_grade="").count() <= 1
+    assert len(set(assessments.values_list("computed_grade", flat=True))) > 1
+    call_command("demo_years", stdout=open("/dev/null", "w"))  # again: replaced, not doubled
+    assert Round.objects.count() == 1
+    assert SelfAssessment.objects.count() == assessments.count()
+    comment = CommitteeComment.objects.get()
+    assert comment.text.startswith(DEMO_ASSESSMENT) and comment.meeting.edition.year == 2018
+    assert Department.objects.count() == len(set(DEMO_DEPARTMENTS))
 
 
 def test_without_demo_data_there_is_no_demo_banner(client):

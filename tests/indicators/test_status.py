@@ -45,6 +45,7 @@ def test_the_action_factory_makes_both_actions_for_a_noun():
     assert (publish.__name__, unpublish.__name__) == ("publish_selected", "unpublish_selected")
     assert publish.short_description == "選択した目標を公開する"
     assert unpublish.short_description == "選択した目標を下書き（未公開）に戻す"
-    assert publish.allowed_permissions == unpublish.allowed_permissions == ["change"]
+    # Publishing is the office's: a department role holds "change" for its own drafts only.
+    assert publish.allowed_permissions == unpublish.allowed_permissions == ["publish"]
     for model_admin in (ResultAdmin, TargetAdmin):
         assert model_admin.actions == ["publish_selected", "unpublish_selected"]

@@ -30,10 +30,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from indicators.models import Heading, Indicator, Result, Target
+from indicators import grading
+from indicators.models import Heading, Indicator, Result, SelfAssessment, Target
 from projects import services
 from projects.models import (
     Category,
+    CommitteeComment,
+    CommitteeMeeting,
     Edition,
     Erratum,
     Measure,
@@ -127,6 +130,24 @@ def draft_world():
             fiscal_year=2020,
             value=DRAFT_VALUES[1],
             status=Target.Status.PUBLISHED,
+        )
+    )
+    # The committee's meeting on the draft edition, and its comment on a project.
+    meeting = CommitteeMeeting.objects.create(edition=draft, held_on="2019-04-20", members="x")
+    objects += [
+        meeting,
+        CommitteeComment.objects.create(
+            meeting=meeting, project=Project.objects.order_by("number").first(), text="x"
+        ),
+    ]
+    # A department's draft self-assessment of a published measure (its text, its
+    # override's reason): private until the office publishes it.
+    objects.append(
+        SelfAssessment.objects.create(
+            measure=public_indicator.measure,
+            fiscal_year=2017,
+            rule=grading.current_rule(),
+            override_grade="A",
         )
     )
     for n, obj in enumerate(objects):

@@ -28,6 +28,10 @@ def test_every_model_with_history_has_the_one_history_admin():
         "Heading",
         "Result",
         "Target",
+        "Task",
+        "SelfAssessment",
+        "CommitteeMeeting",
+        "CommitteeComment",
     }
     for model in with_history:
         model_admin = admin.site._registry[model]

@@ -28,6 +28,7 @@ from harness.forms import browser_form
 from indicators.models import Heading, Indicator, Result, Target
 from projects.models import (
     Category,
+    Department,
     Edition,
     Erratum,
     Measure,
@@ -118,7 +119,11 @@ def draft_objects(db):
     old_section = Section.objects.filter(edition=published).first()
     section = Section.objects.create(theme=old_section.theme, edition=edition, kind="direction")
     category = Category.objects.create(section=section, order=1, title="草案の見出し")
-    measure = Measure.objects.create(category=category, order=1, title="草案の施策")
+    # Owned by the department of the matrix's department roles (role_user): their
+    # rules reach these draft rows, and nothing of the seed (owned by nobody).
+    measure = Measure.objects.create(
+        category=category, order=1, title="草案の施策", department=_matrix_department()
+    )
     indicator = Indicator.objects.create(slug="draft-matrix", measure=measure, name="草案の指標")
     result = Result.objects.create(
         indicator=indicator, edition=edition, fiscal_year=2018, value=1, version=1
@@ -190,7 +195,13 @@ def role_user(request, db):
         return User.objects.create_superuser("matrix-super", password=None)
     user = User.objects.create_user(f"matrix-{role}", password=None, is_staff=ROLES[role]["admin"])
     user.groups.add(Group.objects.get(name=role))
+    if ROLES[role].get("scope") == "department":
+        _matrix_department().members.add(user)
     return user
+
+
+def _matrix_department():
+    return Department.objects.get_or_create(name="行列の部局")[0]
 
 
 def _client_for(user):

@@ -7,6 +7,7 @@
     python manage.py create_user taro --role editor --update   # replace an existing user's roles
     python manage.py create_user taro --add-role report_editor  # add one, keep the others
     python manage.py create_user taro --remove-role editor      # take one away
+    python manage.py create_user jiro --role department_editor --department 経済部 --email jiro@example.jp
 
 The password is asked twice (or read from DJANGO_USER_PASSWORD with --noinput,
 for scripts) and checked by the site's password validators. The roles are the
@@ -18,6 +19,7 @@ everything, drafts included. Neither is a superuser.
 import getpass
 import os
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -32,7 +34,10 @@ PASSWORD_ENV = "DJANGO_USER_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = "役割（editor: 編集者 / report_editor: 報告書の編集者 / staff: 職員）を指定してユーザーを作ります。"
+    help = (
+        "役割（editor: 編集者 / report_editor: 報告書の編集者 / department_editor: 部局の編集者"
+        " / staff: 職員）を指定してユーザーを作ります。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="ログイン名")
@@ -44,7 +49,14 @@ class Command(BaseCommand):
             parser.add_argument(
                 flag, action="append", dest=dest, default=[], choices=sorted(ROLES), help=text
             )
-        parser.add_argument("--email", default="", help="メールアドレス（任意）")
+        parser.add_argument("--email", default="", help="メールアドレス（任意。調査の通知の宛先）")
+        parser.add_argument(
+            "--department",
+            action="append",
+            dest="departments",
+            default=[],
+            help="入力担当者として加える担当部局の名前（部局の編集者。複数なら繰り返す）",
+        )
         parser.add_argument(
             "--noinput",
             "--no-input",
@@ -58,8 +70,30 @@ class Command(BaseCommand):
             help="既存のユーザーの役割を --role のとおりに置き換える（パスワードは変えない）",
         )
 
-    def handle(self, *args, username, roles, added, removed, email, interactive, update, **options):
+    def handle(
+        self,
+        *args,
+        username,
+        roles,
+        added,
+        removed,
+        email,
+        interactive,
+        update,
+        departments,
+        **options,
+    ):
         User = get_user_model()
+        # By name, not import: the project package imports no app (projects.Department).
+        Department = apps.get_model("projects", "Department")
+        found = {d.name: d for d in Department.objects.filter(name__in=departments)}
+        unknown = [name for name in departments if name not in found]
+        if unknown:
+            raise CommandError(
+                "担当部局「"
+                + "」「".join(unknown)
+                + "」はありません。管理画面の「担当部局」で先に作ってください。"
+            )
         groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
         if set(groups) != set(ROLES):
             raise CommandError(
@@ -109,8 +143,12 @@ class Command(BaseCommand):
             user.save()
             user.groups.remove(*groups.values())
             user.groups.add(*(groups[role] for role in wanted))
+            for department in found.values():
+                department.members.add(user)
 
         names = "・".join(ROLES[role]["label"] for role in sorted(wanted))
+        if found:
+            names += "。担当部局：" + "・".join(found)
         where = "/admin/" if user.is_staff else "/accounts/login/"
         self.stdout.write(
             self.style.SUCCESS(
