@@ -1013,6 +1013,14 @@ class TaskAdmin(HistoryAdmin):
         extra = {"title": "担当の更新（入力依頼）", "subtitle": None}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: a task changes state by the list's actions only.
+        extra = {"show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def save_model(self, request, obj, form, change):
+        pass  # nothing on the page is editable; no empty history row
+
     @admin.display(description="指標（入力する）", ordering="indicator__name")
     def indicator_link(self, task):
         url = reverse("admin:indicators_indicator_change", args=[task.indicator_id])

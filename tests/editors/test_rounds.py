@@ -177,3 +177,26 @@ def test_progress_counts_by_department_and_overdue(world):
     assert rows["経済部"]["overdue"] == rows["経済部"]["total"]
     overdue = office.get(TASKS + "?overdue=1&mine=0").content.decode()
     assert "期限切れ" in overdue
+
+
+def test_a_department_editor_is_made_with_create_user(world, monkeypatch):
+    from django.contrib.auth.models import User
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_USER_PASSWORD", "pw-jiro-2019-X")
+    quiet = {"stdout": open("/dev/null", "w")}
+    role = ["--role", "department_editor", "--noinput"]
+    call_command("create_user", "jiro", *role, "--department", "農政部", **quiet)
+    with pytest.raises(CommandError, match="担当部局「水産部」はありません"):
+        call_command("create_user", "saburo", *role, "--department", "水産部", **quiet)
+    jiro = User.objects.get(username="jiro")
+    assert jiro.is_staff and list(jiro.departments.values_list("name", flat=True)) == ["農政部"]
+    assert not User.objects.filter(username="saburo").exists()
+
+
+def test_a_task_page_has_no_save_button(world):
+    office = signed_in(world["office"])
+    open_round(office)
+    task = Task.objects.first()
+    page = office.get(reverse("admin:indicators_task_change", args=[task.pk])).content.decode()
+    assert 'name="_save"' not in page and "未着手" in page
