@@ -26,10 +26,19 @@ def current_rule() -> GradingRule:
     mean, half the KPIs) is made when there is none yet."""
     rule = GradingRule.objects.order_by("-version").first()
     if rule is None:
-        rule = GradingRule.objects.create(
-            version=1, note="初版（既定の基準：A 100%以上、B 80%以上、C 50%以上、KPIの平均）"
-        )
+        first = GradingRule(version=1)
+        first.note = f"初版（既定の基準：{describe(first)}）"
+        first.save()
+        rule = first
     return rule
+
+
+def describe(rule: GradingRule) -> str:
+    """The rule in a line, from its own values: 「A 100%以上、B 80%以上、…」."""
+    return (
+        f"A {_shown(rule, 'a_min')}以上、B {_shown(rule, 'b_min')}以上、"
+        f"C {_shown(rule, 'c_min')}以上、{rule.get_combine_display()}"
+    )
 
 
 def new_version(rule: GradingRule, user=None) -> GradingRule:

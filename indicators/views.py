@@ -11,7 +11,7 @@ from strategy_portal.pagecache import reads
 from . import exports, freshness, grading, progress, sharing
 from .cards import card_for
 from .filters import ResultFilter
-from .models import Grade, Heading, Indicator, Result, Target
+from .models import Grade, GradingRule, Heading, Indicator, Result, Target
 from .tables import ResultTable
 
 PROJECT_PATH = "indicator__measure__category__section__theme__project"
@@ -194,7 +194,12 @@ def grading_rule(request):
     return render(
         request,
         "indicators/grading_rule.html",
-        {"versions": grading.versions(), "grades": Grade.choices, "share": card},
+        {
+            "versions": grading.versions(),
+            "grades": Grade.choices,
+            "defaults": grading.describe(GradingRule()),
+            "share": card,
+        },
     )
 
 
