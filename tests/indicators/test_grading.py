@@ -165,7 +165,9 @@ def test_another_departments_measure_cannot_be_assessed(department):
 
 def test_the_first_version_and_the_empty_page_say_the_defaults_from_the_model(client):
     page = page_text(client.get(reverse("indicators:grading_rule")))
-    assert "初版（A 100%以上、B 80%以上、C 50%以上、KPIの進捗率の平均で判定する）が作られます" in page
+    assert (
+        "初版（A 100%以上、B 80%以上、C 50%以上、KPIの進捗率の平均で判定する）が作られます" in page
+    )
     first = grading.current_rule()
     assert first.version == 1 and first.note == (
         "初版（既定の基準：A 100%以上、B 80%以上、C 50%以上、KPIの進捗率の平均で判定する）"
