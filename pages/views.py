@@ -68,24 +68,35 @@ def project_list(request):
     return redirect(reverse("projects:home") + "#projects-title")
 
 
+def chosen_edition(request, project, editions, *, missing=False):
+    """The edition a project's pages show: `?edition=YEAR`, else the newest published
+    one (for staff too; drafts are opened by year). Returns (edition, None), or
+    (None, the 「指定の版なし」 404 page) for a year not among `editions` (or when
+    `missing`: the project has no edition the reader may see)."""
+    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
+    requested = request.GET.get("edition", "")
+    if requested:
+        edition = next((e for e in editions if str(e.year) == requested), None)
+    if missing or (requested and edition is None):
+        page = render(
+            request,
+            "projects/edition_not_found.html",
+            {"project": project, "editions": editions, "requested": requested[:20]},
+            status=404,
+        )
+        return None, page
+    return edition, None
+
+
 @require_safe
 @reads("edition")
 def project_detail(request, slug):
     project = get_object_or_404(Project.objects.select_related("strategy"), slug=slug)
     sections_by_edition = selectors.sections_by_edition(project=project, user=request.user)
     editions = list(sections_by_edition)
-    # The newest published edition is the default, for staff too; drafts are opened by year.
-    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
-    requested = request.GET.get("edition", "")
-    if requested:
-        edition = next((e for e in editions if str(e.year) == requested), None)
-        if edition is None:
-            return render(
-                request,
-                "projects/edition_not_found.html",
-                {"project": project, "editions": editions, "requested": requested[:20]},
-                status=404,
-            )
+    edition, not_found = chosen_edition(request, project, editions)
+    if not_found:
+        return not_found
     themes = (
         selectors.project_page(
             project=project,
@@ -122,17 +133,9 @@ def project_evaluation(request, slug):
         .distinct()
         .latest_first()
     )
-    edition = next((e for e in editions if not e.is_draft), editions[0] if editions else None)
-    requested = request.GET.get("edition", "")
-    if requested:
-        edition = next((e for e in editions if str(e.year) == requested), None)
-    if edition is None:
-        return render(
-            request,
-            "projects/edition_not_found.html",
-            {"project": project, "editions": editions, "requested": requested[:20]},
-            status=404,
-        )
+    edition, not_found = chosen_edition(request, project, editions, missing=not editions)
+    if not_found:
+        return not_found
     evaluation = selectors.project_evaluation(project=project, edition=edition, user=request.user)
     context = {
         "project": project,
